@@ -1,0 +1,45 @@
+# emqd — the two commands: `make run` and `make test`. Everything else is a step of theirs.
+SHELL := /bin/bash
+CONFIG ?= etc/emqd.conf
+JOBS ?= $(shell nproc)
+
+# Exactly what building and testing need (Debian 12 package names).
+DEPS := build-essential cmake ninja-build ccache pkg-config \
+        libboost1.81-dev libboost-json1.81-dev libboost-program-options1.81-dev \
+        libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev \
+        clang-14 clang-format \
+        python3 python3-paho-mqtt python3-pytest mosquitto mosquitto-clients \
+        iproute2 util-linux
+
+.PHONY: deps build run test unit integration asan format check-format clean
+
+deps:
+	@missing=$$(for p in $(DEPS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:" $$missing; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+build: deps
+	cmake --preset release >/dev/null
+	cmake --build --preset release -j $(JOBS)
+
+run: build
+	build/bin/emqd --config $(CONFIG)
+
+# Unit tests, integration tests, then both again under ASan+UBSan.
+test: build
+	tests/run-all build
+	cmake --preset asan >/dev/null
+	cmake --build --preset asan -j $(JOBS)
+	tests/run-all build/asan
+
+format:
+	git ls-files '*.cpp' '*.h' | xargs clang-format -i
+
+check-format:
+	git ls-files '*.cpp' '*.h' | xargs clang-format --dry-run --Werror
+
+clean:
+	rm -rf build

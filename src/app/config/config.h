@@ -1,0 +1,48 @@
+#pragma once
+// The broker's configuration: EMQ X 4.x style `key = value` lines (etc/emqd.conf), then
+// `--set key=value` overrides, then EMQD_<KEY> environment variables (dots become double
+// underscores: EMQD_LISTENER__TCP__EXTERNAL). Later sources win.
+//
+// Startup-only code: errors throw config_error naming the file, line, key and the problem;
+// main() prints it and exits non-zero.
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "channel/channel_config.h"
+
+namespace emqd::app {
+
+struct listener_config {
+    std::string name;        // "external" for listener.tcp.external
+    std::string address;     // IPv4/IPv6 literal; "0.0.0.0" when only a port was given
+    std::uint16_t port = 0;  // 0 picks a free port (tests)
+    std::size_t max_connections = 1024000;
+};
+
+struct config {
+    std::string node_name = "emqd@127.0.0.1";
+    std::string data_dir = "data/";
+    unsigned shards = 0;  // broker.shards; 0 = one per core
+    std::string log_level = "warning";
+    std::vector<listener_config> tcp_listeners;  // default: external on 0.0.0.0:1883
+    channel::channel_config zone;                // mqtt.* and zone.external.*
+};
+
+class config_error : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/// `key=value` pairs from the command line, in order.
+using overrides = std::vector<std::string>;
+
+/// Loads `path` (empty: built-in defaults only), then applies `sets` (--set key=value), then
+/// the EMQD_* variables of `envp` (null-terminated, as main's third argument or `environ`).
+/// Throws config_error.
+config load_config(const std::string& path, const overrides& sets, char** envp);
+
+}  // namespace emqd::app

@@ -1,0 +1,58 @@
+#pragma once
+// What a channel needs from the rest of the broker (implemented by broker::shard). This is
+// the seam between the per-connection protocol and the shared broker state: the channel
+// never touches another connection, the router's locks, or another shard directly.
+//
+// Thread safety: called only on the channel's own shard. Callbacks are invoked on that
+// shard too, and only while the channel is alive (the broker re-checks liveness).
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "codec/protocol_version.h"
+#include "core/guid.h"
+#include "core/message.h"
+#include "core/reason_code.h"
+#include "router/retained_store.h"
+#include "router/router.h"
+#include "session/session.h"
+
+namespace emqd::channel {
+
+struct session_request {
+    std::string client_id;
+    bool clean_start = true;
+    std::uint32_t expiry_interval = 0;  // seconds, as negotiated
+    codec::protocol_version version = codec::protocol_version::v3_1_1;
+};
+
+struct session_grant {
+    core::reason_code reason = core::reason_code::success;
+    session::session* session = nullptr;  // owned by the shard's session table
+    bool session_present = false;
+};
+
+class broker_services {
+public:
+    virtual ~broker_services() = default;
+
+    /// Opens the session for a CONNECT: creates one, or takes over the existing one (kicking
+    /// its connection with session_taken_over, wherever it runs). May complete later, after
+    /// other shards answered; `done` runs on this shard and only if the channel still exists.
+    virtual void open_session(const session_request& req,
+                              std::function<void(session_grant)> done) = 0;
+    /// The connection of a session closed. The broker discards the session now if its
+    /// expiry interval is 0, or keeps it detached until it expires.
+    virtual void session_closed(session::session* s) = 0;
+
+    /// Routes a message to every matching subscriber (and stores it if retained).
+    virtual void publish(core::message_ptr msg) = 0;
+
+    virtual const router::retained_store& retained() const = 0;
+    virtual core::guid next_guid() = 0;
+    /// A fresh client id for an empty one (v5 Assigned Client Identifier).
+    virtual std::string assign_client_id() = 0;
+};
+
+}  // namespace emqd::channel

@@ -1,0 +1,23 @@
+#pragma once
+// The byte side of one connection, as the channel sees it (implemented by the broker over a
+// transport stream). No sockets here: unit tests implement it with a string.
+
+#include <string>
+
+namespace emqd::channel {
+
+class connection_io {
+public:
+    virtual ~connection_io() = default;
+    /// The buffer to append outbound bytes to. The broker flushes it once per event-loop
+    /// turn (gathered write); the channel calls notify_output() after appending.
+    virtual std::string& output() = 0;
+    virtual void notify_output() = 0;
+    /// Bytes queued and not yet written to the socket (for backpressure on QoS 0).
+    virtual std::size_t pending_output() const = 0;
+    /// Flushes what is queued, then closes the socket. The channel makes no further calls
+    /// on the connection after this.
+    virtual void close() = 0;
+};
+
+}  // namespace emqd::channel

@@ -1,0 +1,35 @@
+#pragma once
+// Topic names and topic filters (MQTT spec 4.7): validation and a reference matcher.
+//
+//   sport/tennis/player1   valid name        sport/+/player1     valid filter
+//   sport/#                valid filter      sport/tennis#       invalid (# not a whole level)
+//   #                      valid filter      sport/#/ranking     invalid (# not last)
+//   +/tennis/#             valid filter      sport+              invalid (+ not a whole level)
+//   /finance               valid (empty first level)
+//
+// Names must not contain wildcards; neither may be empty or contain U+0000 (UTF-8 validity
+// is checked by the codec, which sees raw bytes). Topics beginning with '$' are not matched
+// by a filter whose first level is a wildcard (spec 4.7.2).
+
+#include <cstddef>
+#include <string_view>
+
+#include "core/result.h"
+
+namespace emqd::core {
+
+struct topic_limits {
+    std::size_t max_levels = 0;  // 0 = unlimited (mqtt.max_topic_levels)
+};
+
+status validate_topic_name(std::string_view name, const topic_limits& limits = {});
+status validate_topic_filter(std::string_view filter, const topic_limits& limits = {});
+
+bool has_wildcard(std::string_view filter);
+
+/// Reference matcher: true if `topic` (a valid name) matches `filter` (a valid filter).
+/// Used by tests as the brute-force oracle and for one-off checks (ACL); the router has
+/// its own indexed matcher.
+bool topic_matches(std::string_view filter, std::string_view topic);
+
+}  // namespace emqd::core

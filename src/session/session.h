@@ -1,0 +1,161 @@
+#pragma once
+// The session of one client: what survives a disconnect (spec 4.1) and the QoS 1/2 state.
+//
+//         |<----------------- max queue length ----------------->|
+//   IN -> |          message queue         |   inflight window   | -> OUT
+//                                          |<--- window size --->|
+//
+// Outbound QoS 1/2 messages enter the inflight window (bounded by max_inflight and by the
+// client's Receive Maximum) when a connection is attached and the window has room; others
+// wait in the queue. When the queue is full, a QoS 0 message is dropped first, then the
+// oldest. Packet ids are 16-bit, per session and direction, never 0, never reused while in
+// flight. Inbound QoS 2 ids wait in "awaiting PUBREL" (bounded, with a timeout).
+//
+// Ownership: a session is owned by its shard's session table and touched only on that shard.
+// While a connection is attached the session sends through a session_sink (the channel); a
+// session moves to another shard only detached, by the broker, on takeover.
+//
+// THREADING WARNING: no member may be called from a thread other than the owning shard's.
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/message.h"
+#include "core/result.h"
+#include "router/router.h"
+#include "router/subscriber.h"
+#include "session/session_config.h"
+
+namespace emqd::session {
+
+using clock = std::chrono::steady_clock;
+
+/// One outbound PUBLISH as the session asks the connection to send it.
+struct publish_out {
+    const core::message& msg;
+    std::uint8_t qos;
+    bool retain;
+    bool dup;
+    std::uint16_t packet_id;  // 0 for QoS 0
+    std::span<const std::uint32_t> subscription_ids;
+};
+
+/// What a session sends through while a connection is attached (implemented by the channel).
+class session_sink {
+public:
+    virtual ~session_sink() = default;
+    /// Sends a PUBLISH. Returns false if it could not be sent and must be treated as
+    /// delivered-and-dropped (e.g. larger than the client's Maximum Packet Size, spec 3.1.2.11.4).
+    virtual bool send_publish(const publish_out& p) = 0;
+    virtual void send_pubrel(std::uint16_t packet_id) = 0;
+};
+
+class session {
+public:
+    session(const session_config& cfg, std::string client_id, router::router& router,
+            router::subscriber_id self);
+    ~session();  // removes every subscription from the router
+    session(const session&) = delete;
+    session& operator=(const session&) = delete;
+
+    const std::string& client_id() const { return _client_id; }
+    router::subscriber_id id() const { return _self; }
+    /// After the broker moves the session to another shard: re-registers every
+    /// subscription under the new handle.
+    void rebind(router::subscriber_id new_id);
+
+    // --- connection -------------------------------------------------------------------
+    /// Attaches a connection. `receive_maximum` is the client's (v5) or 65535.
+    /// `resend_on_attach`: resend the inflight window with DUP (takeover/resume), then
+    /// drain the queue into the window.
+    void attach(session_sink* sink, std::uint16_t receive_maximum, clock::time_point now);
+    void detach(clock::time_point now);
+    bool attached() const { return _sink != nullptr; }
+    /// When the session was last detached (for expiry); meaningful while detached.
+    clock::time_point detached_at() const { return _detached_at; }
+
+    /// Session Expiry Interval in seconds (0 = ends with the connection; 0xFFFFFFFF = never).
+    std::uint32_t expiry_interval() const { return _expiry_interval; }
+    void set_expiry_interval(std::uint32_t s) { _expiry_interval = s; }
+    bool expired(clock::time_point now) const;
+
+    // --- subscriptions ----------------------------------------------------------------
+    /// Subscribes (validated filter). Returns true if the subscription is new.
+    bool subscribe(const std::string& filter, const router::subscription_options& opts);
+    bool unsubscribe(const std::string& filter);
+    const std::map<std::string, router::subscription_options>& subscriptions() const {
+        return _subscriptions;
+    }
+
+    // --- outbound messages ------------------------------------------------------------
+    /// A routed message; `matched` holds the options of every subscription of this session
+    /// that matched. Applies No Local, merges overlapping subscriptions (one delivery at the
+    /// highest QoS, all subscription identifiers), caps QoS, then sends or queues.
+    void deliver(const core::message_ptr& msg, std::span<const router::subscription_options> matched,
+                 clock::time_point now);
+    /// A retained message sent because of a SUBSCRIBE: retain flag set (spec 3.3.1.3).
+    void deliver_retained(const core::message_ptr& msg, const router::subscription_options& opts,
+                          clock::time_point now);
+
+    /// Client acknowledgements. Errors carry packet_identifier_not_found.
+    core::status on_puback(std::uint16_t packet_id, clock::time_point now);
+    core::status on_pubrec(std::uint16_t packet_id, clock::time_point now);  // sends PUBREL
+    core::status on_pubcomp(std::uint16_t packet_id, clock::time_point now);
+
+    // --- inbound QoS 2 ----------------------------------------------------------------
+    /// Records an inbound QoS 2 PUBLISH awaiting PUBREL. Returns true if it is new (the
+    /// message must be published), false for a duplicate (DUP resend: don't publish again),
+    /// or an error when max_awaiting_rel is reached (receive_maximum_exceeded).
+    core::result<bool> awaiting_rel_insert(std::uint16_t packet_id, clock::time_point now);
+    /// On PUBREL: true if the id was awaiting release.
+    bool awaiting_rel_release(std::uint16_t packet_id);
+
+    // --- time ---------------------------------------------------------------------------
+    /// Periodic work (called about once a second by the shard): resend unacknowledged
+    /// messages after retry_interval (only when `retry` is set: MQTT 3.1/3.1.1 connections;
+    /// v5 resends only on reconnect), drop awaiting-PUBREL ids after await_rel_timeout,
+    /// drop expired queued messages.
+    void tick(clock::time_point now, bool retry);
+
+    // --- will (v5 Will Delay Interval) ------------------------------------------------------
+    /// A will held back until `due` unless the session resumes first (spec 3.1.3.2.2).
+    struct pending_will {
+        core::message_ptr msg;
+        clock::time_point due;
+    };
+    std::optional<pending_will>& will() { return _will; }
+
+    // --- introspection ------------------------------------------------------------------
+    std::size_t inflight_size() const;
+    std::size_t queue_size() const;
+    std::uint64_t dropped() const { return _dropped; }
+
+private:
+    struct inflight_entry;
+    struct queued_entry;
+    // Implementation-defined state; see session.cpp.
+    const session_config& _cfg;
+    std::string _client_id;
+    router::router& _router;
+    router::subscriber_id _self;
+    session_sink* _sink = nullptr;
+    std::uint16_t _receive_maximum = 65535;
+    clock::time_point _detached_at{};
+    std::uint32_t _expiry_interval = 0;
+    std::map<std::string, router::subscription_options> _subscriptions;
+    std::optional<pending_will> _will;
+    std::uint64_t _dropped = 0;
+    struct state;
+    std::unique_ptr<state> _state;  // inflight window, queue, packet ids, awaiting rel
+};
+
+}  // namespace emqd::session
