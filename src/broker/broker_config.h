@@ -1,0 +1,24 @@
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "channel/channel_config.h"
+
+namespace emqd::broker {
+
+struct listener_spec {
+    std::string name;
+    std::string address;
+    std::uint16_t port = 0;
+    std::size_t max_connections = 1024000;
+};
+
+struct broker_config {
+    unsigned shards = 1;
+    std::uint16_t node_id = 0;  // the node part of message ids
+    std::vector<listener_spec> listeners;
+    channel::channel_config zone;
+};
+
+}  // namespace emqd::broker

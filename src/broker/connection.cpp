@@ -1,0 +1,124 @@
+#include "broker/connection.h"
+
+#include <spdlog/spdlog.h>
+
+#include "broker/broker_context.h"
+#include "broker/shard.h"
+
+namespace emqd::broker {
+
+namespace {
+// Bytes read per read_some and reads per readiness event: large enough to amortize
+// syscalls under load, small enough that one busy publisher can't starve its shard.
+constexpr std::size_t read_chunk = 16 * 1024;
+constexpr int reads_per_turn = 4;
+// Write buffers above this size are released when they drain, so a burst doesn't pin
+// memory on an otherwise idle connection.
+constexpr std::size_t keep_buffer_capacity = 64 * 1024;
+}  // namespace
+
+connection::connection(shard& owner, std::uint64_t id, std::unique_ptr<transport::stream> stream,
+                       listener_state& listener)
+    : _shard(owner), _id(id), _stream(std::move(stream)), _listener(listener) {
+    _listener.connections.fetch_add(1, std::memory_order_relaxed);
+    _channel = std::make_unique<channel::channel>(owner.zone(), *this, *this,
+                                                  channel::clock::now());
+}
+
+connection::~connection() {
+    _channel.reset();  // before the stream: the channel may still log the peer
+    if (_stream) _stream->close();
+    _listener.connections.fetch_sub(1, std::memory_order_relaxed);
+}
+
+void connection::start() { _stream->start(*this); }
+
+// --- reading --------------------------------------------------------------------------
+
+void connection::on_readable() {
+    for (int i = 0; i < reads_per_turn; ++i) {
+        if (_closing || _finished) return;
+        std::error_code ec;
+        auto buf = _channel->read_buffer(read_chunk);
+        const std::size_t n = _stream->read_some(buf, ec);
+        if (ec) {
+            socket_gone();
+            return;
+        }
+        if (n == 0) {  // drained: wait for the next edge
+            _stream->wait_readable();
+            return;
+        }
+        _channel->on_read(n, channel::clock::now());
+    }
+    // Still readable: yield to other connections, continue next turn.
+    if (!_closing && !_finished) _shard.schedule_read(*this);
+}
+
+void connection::resume_reading() { on_readable(); }
+
+void connection::socket_gone() {
+    if (_finished) return;
+    if (!_closing) _channel->on_socket_closed(channel::clock::now());
+    finish();
+}
+
+// --- writing --------------------------------------------------------------------------
+
+void connection::notify_output() {
+    if (_flush_scheduled || _finished) return;
+    _flush_scheduled = true;
+    _shard.schedule_flush(*this);
+}
+
+void connection::flush() {
+    _flush_scheduled = false;
+    if (_finished || _write_active) return;
+    if (_output.empty()) {
+        if (_closing) finish();
+        return;
+    }
+    _writing.swap(_output);
+    _write_active = true;
+    _stream->write(_writing);
+}
+
+void connection::on_write_complete(std::error_code ec) {
+    _write_active = false;
+    if (ec) {
+        socket_gone();
+        return;
+    }
+    _writing.clear();
+    if (_writing.capacity() > keep_buffer_capacity) std::string().swap(_writing);
+    if (!_output.empty() || _closing) flush();
+}
+
+void connection::close() {
+    if (_closing || _finished) return;
+    _closing = true;
+    notify_output();  // flush what is queued, then finish
+    if (!_flush_scheduled && !_write_active) finish();
+}
+
+void connection::finish() {
+    if (_finished) return;
+    _finished = true;
+    _stream->close();
+    _shard.retire(*this);
+}
+
+// --- broker services ------------------------------------------------------------------
+
+void connection::open_session(const channel::session_request& req,
+                              std::function<void(channel::session_grant)> done) {
+    _shard.open_session(*this, req, std::move(done));
+}
+
+void connection::session_closed(session::session* s) { _shard.session_closed(s); }
+void connection::publish(core::message_ptr msg) { _shard.publish(std::move(msg)); }
+const router::retained_store& connection::retained() const { return _shard.retained(); }
+core::guid connection::next_guid() { return _shard.next_guid(); }
+std::string connection::assign_client_id() { return _shard.assign_client_id(); }
+
+}  // namespace emqd::broker

@@ -1,0 +1,79 @@
+#pragma once
+// One client connection on a shard: glues a transport stream to a channel. It implements
+// the channel's two seams: connection_io (bytes out, close) and broker_services (forwarded
+// to the shard with this connection's identity, so asynchronous answers can find it again).
+//
+// Writes are gathered: the channel appends to _output during a loop turn, the shard flushes
+// every dirty connection once at the end of the turn, and while a write is in flight new
+// bytes accumulate for the next one.
+//
+// THREADING WARNING: owned by one shard; every call happens on that shard's thread.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "channel/broker_services.h"
+#include "channel/channel.h"
+#include "channel/connection_io.h"
+#include "transport/stream.h"
+
+namespace emqd::broker {
+
+class shard;
+struct listener_state;
+
+class connection final : public channel::connection_io,
+                         public channel::broker_services,
+                         public transport::stream_handler {
+public:
+    connection(shard& owner, std::uint64_t id, std::unique_ptr<transport::stream> stream,
+               listener_state& listener);
+    ~connection() override;
+
+    void start();
+    std::uint64_t id() const { return _id; }
+    channel::channel& chan() { return *_channel; }
+    bool finished() const { return _finished; }
+    /// Writes what the channel queued (called by the shard once per loop turn).
+    void flush();
+    /// Continue reading after the shard's fairness limit stopped a read burst.
+    void resume_reading();
+
+    // connection_io
+    std::string& output() override { return _output; }
+    void notify_output() override;
+    std::size_t pending_output() const override { return _output.size() + _writing.size(); }
+    void close() override;
+
+    // broker_services (forwarded to the shard)
+    void open_session(const channel::session_request& req,
+                      std::function<void(channel::session_grant)> done) override;
+    void session_closed(session::session* s) override;
+    void publish(core::message_ptr msg) override;
+    const router::retained_store& retained() const override;
+    core::guid next_guid() override;
+    std::string assign_client_id() override;
+
+    // stream_handler
+    void on_readable() override;
+    void on_write_complete(std::error_code ec) override;
+
+private:
+    void socket_gone();
+    void finish();
+
+    shard& _shard;
+    std::uint64_t _id;
+    std::unique_ptr<transport::stream> _stream;
+    listener_state& _listener;
+    std::unique_ptr<channel::channel> _channel;
+    std::string _output;   // appended by the channel
+    std::string _writing;  // being written; stable until on_write_complete
+    bool _write_active = false;
+    bool _flush_scheduled = false;
+    bool _closing = false;   // close requested: flush, then finish
+    bool _finished = false;  // socket closed; the shard frees us at the end of the turn
+};
+
+}  // namespace emqd::broker

@@ -1,0 +1,351 @@
+#include "broker/shard.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "broker/broker_context.h"
+#include "broker/connection.h"
+#include "transport/tcp_listener.h"
+
+namespace emqd::broker {
+
+namespace asio = boost::asio;
+
+struct shard::loop_state {
+    explicit loop_state(asio::io_context& io) : ticker(io), grace(io) {}
+    std::vector<std::unique_ptr<transport::tcp_listener>> listeners;
+    asio::steady_timer ticker;
+    asio::steady_timer grace;  // bounds a graceful stop
+};
+
+shard::shard(std::uint32_t index, broker_context& ctx)
+    : _index(index),
+      _ctx(ctx),
+      _io(std::make_unique<asio::io_context>(1)),
+      _loop(std::make_unique<loop_state>(*_io)),
+      _guids(ctx.config.node_id, index) {}
+
+shard::~shard() {
+    // Connections first: their channels point into sessions.
+    _retired.clear();
+    _connections.clear();
+    _sessions.clear();
+}
+
+const channel::channel_config& shard::zone() const { return _ctx.config.zone; }
+const router::retained_store& shard::retained() const { return _ctx.retained; }
+
+void shard::open_listeners() {
+    for (auto& l : _ctx.listeners) {
+        // The first shard binds the requested port (0 = any); its siblings join that port.
+        const std::uint16_t port = l->bound_port ? l->bound_port : l->spec.port;
+        auto listener = std::make_unique<transport::tcp_listener>(
+            *_io, l->spec.address, port,
+            [this, state = l.get()](std::unique_ptr<transport::stream> s) {
+                accept(std::move(s), *state);
+            });
+        l->bound_port = listener->port();
+        _loop->listeners.push_back(std::move(listener));
+    }
+}
+
+void shard::run() {
+    for (auto& l : _loop->listeners) l->start();
+    arm_tick();
+    _io->run();
+}
+
+void shard::post(std::function<void()> fn) { asio::post(*_io, std::move(fn)); }
+
+// --- connections ----------------------------------------------------------------------
+
+void shard::accept(std::unique_ptr<transport::stream> stream, listener_state& listener) {
+    if (_stopping) return;
+    if (listener.connections.load(std::memory_order_relaxed) >= listener.spec.max_connections) {
+        spdlog::warn("listener {}: max_connections ({}) reached, refusing {}", listener.spec.name,
+                     listener.spec.max_connections, stream->peer());
+        return;  // the stream's destructor closes the socket
+    }
+    const std::uint64_t id = _next_connection_id++;
+    auto c = std::make_unique<connection>(*this, id, std::move(stream), listener);
+    connection& ref = *c;
+    _connections.emplace(id, std::move(c));
+    ref.start();
+}
+
+void shard::retire(connection& c) {
+    auto it = _connections.find(c.id());
+    if (it == _connections.end()) return;
+    // Close now, free later: a handler further down this turn may still hold &c.
+    _retired.push_back(std::move(it->second));
+    _connections.erase(it);
+    schedule_end_of_turn();
+}
+
+void shard::schedule_flush(connection& c) {
+    _dirty.push_back(&c);
+    schedule_end_of_turn();
+}
+
+void shard::schedule_read(connection& c) {
+    _readers.push_back(&c);
+    schedule_end_of_turn();
+}
+
+void shard::schedule_end_of_turn() {
+    if (_turn_end_scheduled) return;
+    _turn_end_scheduled = true;
+    asio::post(*_io, [this] { end_of_turn(); });
+}
+
+void shard::end_of_turn() {
+    _turn_end_scheduled = false;
+    // Hand every other shard its batch: one lock and at most one wake-up per destination.
+    for (std::size_t i = 0; i < _outbox.size(); ++i) {
+        if (!_outbox[i].empty()) _ctx.shards[i]->deliver(std::move(_outbox[i]));
+        _outbox[i].clear();
+    }
+    // Flush gathered output. flush() may retire a connection whose socket failed, which
+    // is safe: retired connections stay allocated until the end of this function.
+    auto dirty = std::move(_dirty);
+    _dirty.clear();
+    for (connection* c : dirty) c->flush();
+    auto readers = std::move(_readers);
+    _readers.clear();
+    for (connection* c : readers)
+        if (!c->finished()) c->resume_reading();
+    if (!_dirty.empty() || !_readers.empty()) schedule_end_of_turn();
+    _retired.clear();
+    if (_stopping) check_stopped();
+}
+
+// --- routing --------------------------------------------------------------------------
+
+void shard::publish(core::message_ptr msg) {
+    if (msg->retain) _ctx.retained.put(msg);
+    _routes.clear();
+    _ctx.router.match(msg->topic, _routes);
+    if (_routes.empty()) return;
+    // Group by (shard, session) so that a session matched by several of its filters
+    // gets one merged delivery.
+    std::sort(_routes.begin(), _routes.end(), [](const router::route& a, const router::route& b) {
+        return a.subscriber.shard != b.subscriber.shard ? a.subscriber.shard < b.subscriber.shard
+                                                        : a.subscriber.session < b.subscriber.session;
+    });
+    const auto now = clock::now();
+    if (_outbox.size() < _ctx.shards.size()) _outbox.resize(_ctx.shards.size());
+    std::vector<router::subscription_options> opts;
+    for (std::size_t i = 0; i < _routes.size();) {
+        const auto who = _routes[i].subscriber;
+        std::size_t j = i;
+        while (j < _routes.size() && _routes[j].subscriber == who) ++j;
+        if (who.shard == _index) {
+            opts.clear();
+            for (std::size_t k = i; k < j; ++k) opts.push_back(_routes[k].options);
+            deliver_local(msg, who.session, opts, now);
+        } else if (who.shard < _outbox.size()) {
+            for (std::size_t k = i; k < j; ++k)
+                _outbox[who.shard].push_back(delivery_item{msg, who.session, _routes[k].options});
+            schedule_end_of_turn();
+        }
+        i = j;
+    }
+}
+
+void shard::deliver_local(const core::message_ptr& msg, std::uint64_t session,
+                          std::span<const router::subscription_options> opts,
+                          clock::time_point now) {
+    auto it = _sessions.find(session);
+    if (it == _sessions.end() || !it->second.session) return;  // gone meanwhile
+    it->second.session->deliver(msg, opts, now);
+}
+
+void shard::deliver(std::vector<delivery_item>&& batch) {
+    bool wake;
+    {
+        std::lock_guard lock(_inbox_mutex);
+        wake = _inbox.empty();
+        if (wake)
+            _inbox.swap(batch);
+        else
+            std::move(batch.begin(), batch.end(), std::back_inserter(_inbox));
+    }
+    if (wake) asio::post(*_io, [this] { drain_inbox(); });
+}
+
+void shard::drain_inbox() {
+    std::vector<delivery_item> items;
+    {
+        std::lock_guard lock(_inbox_mutex);
+        items.swap(_inbox);
+    }
+    const auto now = clock::now();
+    std::vector<router::subscription_options> opts;
+    for (std::size_t i = 0; i < items.size();) {
+        std::size_t j = i;
+        opts.clear();
+        while (j < items.size() && items[j].session == items[i].session &&
+               items[j].msg == items[i].msg) {
+            opts.push_back(items[j].options);
+            ++j;
+        }
+        deliver_local(items[i].msg, items[i].session, opts, now);
+        i = j;
+    }
+}
+
+// --- sessions -------------------------------------------------------------------------
+
+std::string shard::assign_client_id() { return "emqd-" + _guids.next().to_string(); }
+
+void shard::open_session(connection& c, const channel::session_request& req,
+                         std::function<void(channel::session_grant)> done) {
+    const std::uint64_t new_id = _ctx.next_session_id.fetch_add(1, std::memory_order_relaxed);
+    const auto prev = _ctx.registry.exchange(req.client_id, {_index, new_id});
+    const std::uint64_t conn_id = c.id();
+    if (!prev) {
+        adopt_session(conn_id, new_id, nullptr, req, done);
+        return;
+    }
+    // Another connection owns this client id, possibly on another shard: ask its shard to
+    // kick it and hand the session over (or discard it for a clean start). The answer
+    // comes back here as a posted task carrying the session's ownership.
+    shard& owner = *_ctx.shards.at(prev->shard);
+    asio::post(owner.io(), [&owner, this, old_id = prev->session, conn_id, new_id, req, done] {
+        auto s = owner.surrender_session(old_id, req.clean_start);
+        asio::post(*_io, [this, conn_id, new_id, req, done, s = std::move(s)]() mutable {
+            adopt_session(conn_id, new_id, std::move(s), req, done);
+        });
+    });
+}
+
+std::unique_ptr<session::session> shard::surrender_session(std::uint64_t id, bool discard) {
+    auto it = _sessions.find(id);
+    if (it == _sessions.end()) return nullptr;
+    it->second.surrendering = true;
+    if (it->second.conn) it->second.conn->chan().kick(core::reason_code::session_taken_over, clock::now());
+    auto s = std::move(it->second.session);
+    _sessions.erase(it);
+    if (discard && s) {
+        publish_will(*s);  // the old session ends here (spec 3.1.3.2.2)
+        return nullptr;
+    }
+    return s;
+}
+
+void shard::adopt_session(std::uint64_t conn_id, std::uint64_t new_id,
+                          std::unique_ptr<session::session> s, const channel::session_request& req,
+                          const std::function<void(channel::session_grant)>& done) {
+    const bool present = s != nullptr;
+    if (s) {
+        s->rebind({_index, new_id});
+        s->will().reset();  // resumed before the will delay ran out: the will is not sent
+    } else {
+        s = std::make_unique<session::session>(_ctx.config.zone.session, req.client_id,
+                                               _ctx.router, router::subscriber_id{_index, new_id});
+    }
+    s->set_expiry_interval(req.expiry_interval);
+    session::session* raw = s.get();
+    auto& entry = _sessions[new_id];
+    entry.session = std::move(s);
+    auto it = _connections.find(conn_id);
+    if (it == _connections.end() || it->second->finished()) {
+        // The connection went away while its session was being fetched.
+        raw->detach(clock::now());
+        session_closed(raw);
+        return;
+    }
+    entry.conn = it->second.get();
+    done(channel::session_grant{core::reason_code::success, raw, present});
+}
+
+void shard::session_closed(session::session* s) {
+    if (!s) return;
+    auto it = _sessions.find(s->id().session);
+    if (it == _sessions.end()) return;
+    it->second.conn = nullptr;
+    if (it->second.surrendering) return;  // surrender_session takes it from here
+    if (s->expiry_interval() == 0 && !_stopping) discard_session(it->first);
+}
+
+void shard::discard_session(std::uint64_t id) {
+    auto it = _sessions.find(id);
+    if (it == _sessions.end()) return;
+    auto s = std::move(it->second.session);
+    _sessions.erase(it);
+    if (!s) return;
+    publish_will(*s);
+    _ctx.registry.erase_if_owner(s->client_id(), s->id());
+}
+
+void shard::publish_will(session::session& s) {
+    if (auto& w = s.will()) {
+        auto msg = std::move(w->msg);
+        w.reset();
+        publish(std::move(msg));
+    }
+}
+
+// --- time -----------------------------------------------------------------------------
+
+void shard::arm_tick() {
+    _loop->ticker.expires_after(std::chrono::seconds(1));
+    _loop->ticker.async_wait([this](boost::system::error_code ec) {
+        if (ec) return;
+        tick();
+        arm_tick();
+    });
+}
+
+void shard::tick() {
+    const auto now = clock::now();
+    // on_tick may close (and retire) a connection: don't iterate the map while it changes.
+    std::vector<connection*> live;
+    live.reserve(_connections.size());
+    for (auto& [id, c] : _connections) live.push_back(c.get());
+    for (connection* c : live)
+        if (!c->finished()) c->chan().on_tick(now);
+    std::vector<std::uint64_t> expired;
+    for (auto& [id, e] : _sessions) {
+        if (e.conn || !e.session) continue;
+        session::session& s = *e.session;
+        if (auto& w = s.will(); w && w->due <= now) publish_will(s);
+        s.tick(now, false);
+        if (s.expired(now)) expired.push_back(id);
+    }
+    for (auto id : expired) discard_session(id);
+}
+
+// --- stop -----------------------------------------------------------------------------
+
+void shard::stop() {
+    asio::post(*_io, [this] {
+        if (_stopping) return;
+        _stopping = true;
+        for (auto& l : _loop->listeners) l->stop();
+        _loop->ticker.cancel();
+        const auto now = clock::now();
+        std::vector<connection*> all;
+        for (auto& [id, c] : _connections) all.push_back(c.get());
+        for (connection* c : all)
+            if (!c->finished()) c->chan().kick(core::reason_code::server_shutting_down, now);
+        _loop->grace.expires_after(std::chrono::seconds(3));
+        _loop->grace.async_wait([this](boost::system::error_code ec) {
+            if (!ec) _io->stop();
+        });
+        schedule_end_of_turn();
+    });
+}
+
+void shard::check_stopped() {
+    if (_connections.empty() && _retired.empty()) {
+        _loop->grace.cancel();
+        _io->stop();
+    }
+}
+
+}  // namespace emqd::broker

@@ -1,0 +1,123 @@
+#pragma once
+// A shard: one worker thread running one event loop (design.md "Threading"). It owns the
+// connections accepted by its listeners and the sessions of their clients; nothing else
+// touches them. Other shards reach it only through post() and its delivery inbox.
+//
+// Per loop turn: read and handle packets; route publishes (local subscribers are served
+// at once, remote ones collected per destination shard); at the end of the turn, hand each
+// destination one batch (one wake-up), and flush every connection with pending output
+// once (gathered writes). A 1-second tick drives keepalive, retries and session expiry.
+//
+// THREADING WARNING: only post(), deliver() and stop() may be called from other threads.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "broker/delivery.h"
+#include "channel/broker_services.h"
+#include "channel/channel_config.h"
+#include "core/guid.h"
+#include "session/session.h"
+#include "transport/stream.h"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace emqd::broker {
+
+struct broker_context;
+struct listener_state;
+class connection;
+
+class shard {
+public:
+    using clock = std::chrono::steady_clock;
+
+    shard(std::uint32_t index, broker_context& ctx);
+    ~shard();
+
+    std::uint32_t index() const { return _index; }
+    boost::asio::io_context& io() { return *_io; }
+
+    /// Opens this shard's listeners (SO_REUSEPORT siblings of the other shards'); called
+    /// before run(). Throws std::system_error if a port can't be bound.
+    void open_listeners();
+    /// The thread body: runs the event loop until stopped.
+    void run();
+    /// Thread-safe. Graceful stop: stop accepting, kick every client (v5: DISCONNECT
+    /// 0x8B), flush, close; the loop ends when all connections are gone or after a grace
+    /// period.
+    void stop();
+
+    /// Thread-safe: runs fn on this shard.
+    void post(std::function<void()> fn);
+    /// Thread-safe: queues deliveries for sessions of this shard; one wake-up per batch.
+    void deliver(std::vector<delivery_item>&& batch);
+
+    // --- for connections of this shard -------------------------------------------------
+    void open_session(connection& c, const channel::session_request& req,
+                      std::function<void(channel::session_grant)> done);
+    void session_closed(session::session* s);
+    void publish(core::message_ptr msg);
+    core::guid next_guid() { return _guids.next(); }
+    std::string assign_client_id();
+    const channel::channel_config& zone() const;
+    const router::retained_store& retained() const;
+    void schedule_flush(connection& c);
+    void schedule_read(connection& c);
+    void retire(connection& c);
+
+private:
+    struct session_entry {
+        std::unique_ptr<session::session> session;
+        connection* conn = nullptr;  // attached connection, if any
+        bool surrendering = false;   // being handed to a new connection (takeover)
+    };
+
+    void accept(std::unique_ptr<transport::stream> stream, listener_state& listener);
+    void end_of_turn();
+    void schedule_end_of_turn();
+    void drain_inbox();
+    void deliver_local(const core::message_ptr& msg, std::uint64_t session,
+                       std::span<const router::subscription_options> opts, clock::time_point now);
+    void tick();
+    void arm_tick();
+    std::unique_ptr<session::session> surrender_session(std::uint64_t id, bool discard);
+    void adopt_session(std::uint64_t conn_id, std::uint64_t new_id,
+                       std::unique_ptr<session::session> s, const channel::session_request& req,
+                       const std::function<void(channel::session_grant)>& done);
+    void discard_session(std::uint64_t id);
+    void publish_will(session::session& s);
+    void check_stopped();
+
+    std::uint32_t _index;
+    broker_context& _ctx;
+    std::unique_ptr<boost::asio::io_context> _io;
+    struct loop_state;
+    std::unique_ptr<loop_state> _loop;  // Asio objects: listeners, timers
+    core::guid_generator _guids;
+
+    std::unordered_map<std::uint64_t, std::unique_ptr<connection>> _connections;
+    std::uint64_t _next_connection_id = 1;
+    std::unordered_map<std::uint64_t, session_entry> _sessions;
+
+    std::vector<connection*> _dirty;  // connections with output to flush this turn
+    std::vector<connection*> _readers;  // connections to resume reading next turn
+    std::vector<std::unique_ptr<connection>> _retired;  // freed at the end of the turn
+    std::vector<std::vector<delivery_item>> _outbox;    // per destination shard
+    std::vector<router::route> _routes;                 // scratch for publish
+    bool _turn_end_scheduled = false;
+    bool _stopping = false;
+
+    std::mutex _inbox_mutex;
+    std::vector<delivery_item> _inbox;  // guarded by _inbox_mutex
+};
+
+}  // namespace emqd::broker

@@ -1,0 +1,53 @@
+#pragma once
+// A connection's byte stream, as the broker sees it: TCP now, TLS and WebSocket later, all
+// behind this one interface (redis's connection.h pattern). No Asio in this header: the
+// layers above never compile Asio templates.
+//
+// Reading is readiness-based: the stream tells its handler that bytes are readable and the
+// handler pulls them with read_some() into a buffer it owns. No buffer is held while a
+// connection is idle, which keeps idle connections small.
+//
+// THREADING WARNING: a stream belongs to the event loop (shard) that accepted it; every
+// call and every callback happens on that loop's thread.
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <system_error>
+
+namespace emqd::transport {
+
+class stream_handler {
+public:
+    virtual ~stream_handler() = default;
+    /// Bytes (or EOF / an error) can be read without blocking; call read_some().
+    virtual void on_readable() = 0;
+    /// The write started by stream::write() finished (successfully or not).
+    virtual void on_write_complete(std::error_code ec) = 0;
+};
+
+class stream {
+public:
+    virtual ~stream() = default;
+
+    /// Starts watching for readability; callbacks go to `handler` until close().
+    virtual void start(stream_handler& handler) = 0;
+    /// Watch for readability again after on_readable() (not re-armed automatically, so
+    /// the owner can pause reading for backpressure).
+    virtual void wait_readable() = 0;
+    /// Non-blocking read. Returns the number of bytes read; 0 with no error means nothing
+    /// is available now; EOF and failures are reported in `ec`.
+    virtual std::size_t read_some(std::span<std::uint8_t> buf, std::error_code& ec) = 0;
+    /// Writes all of `data`; at most one write outstanding. `data` must stay valid until
+    /// on_write_complete().
+    virtual void write(std::string_view data) = 0;
+    /// Closes now; pending callbacks are dropped. Safe to call twice.
+    virtual void close() = 0;
+
+    /// "ip:port" of the peer, for logs and (later) CIDR rules.
+    virtual const std::string& peer() const = 0;
+};
+
+}  // namespace emqd::transport

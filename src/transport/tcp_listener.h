@@ -1,0 +1,39 @@
+#pragma once
+// A TCP listening socket on one event loop. Each shard opens its own listener on the same
+// address with SO_REUSEPORT, so the kernel spreads new connections across shards and no
+// accepted socket ever changes thread.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "transport/stream.h"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace emqd::transport {
+
+class tcp_listener {
+public:
+    using accept_fn = std::function<void(std::unique_ptr<stream>)>;
+
+    /// Binds and listens (throws std::system_error naming the address on failure). Port 0
+    /// picks a free port; port() tells which.
+    tcp_listener(boost::asio::io_context& io, const std::string& address, std::uint16_t port,
+                 accept_fn on_accept);
+    ~tcp_listener();
+
+    std::uint16_t port() const;
+    /// Accepts until stop(); runs on the io_context's thread.
+    void start();
+    void stop();
+
+private:
+    struct impl;
+    std::shared_ptr<impl> _impl;
+};
+
+}  // namespace emqd::transport
