@@ -50,12 +50,21 @@ void connection::on_readable() {
             return;
         }
         _channel->on_read(n, channel::clock::now());
+        // While the session is being opened (possibly on another shard) the channel holds
+        // what it read; stop reading until the grant arrives (resume_after_grant()).
+        if (_channel->read_paused()) return;
     }
     // Still readable: yield to other connections, continue next turn.
     if (!_closing && !_finished) _shard.schedule_read(*this);
 }
 
 void connection::resume_reading() { on_readable(); }
+
+void connection::resume_after_grant() {
+    // Reading stopped without draining the socket, so no new readiness edge will come:
+    // read directly on the next turn.
+    if (!_closing && !_finished && !_channel->read_paused()) _shard.schedule_read(*this);
+}
 
 void connection::socket_gone() {
     if (_finished) return;

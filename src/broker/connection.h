@@ -39,6 +39,8 @@ public:
     void flush();
     /// Continue reading after the shard's fairness limit stopped a read burst.
     void resume_reading();
+    /// The session grant was handed to the channel: continue reading if it paused.
+    void resume_after_grant();
 
     // connection_io
     std::string& output() override { return _output; }

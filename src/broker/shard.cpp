@@ -259,8 +259,12 @@ void shard::adopt_session(std::uint64_t conn_id, std::uint64_t new_id,
         session_closed(raw);
         return;
     }
-    entry.conn = it->second.get();
+    connection* conn = it->second.get();
+    entry.conn = conn;
+    // `entry` may be gone after done(): the channel handles frames it held back, which can
+    // end the session. The connection outlives this turn (retire() frees later).
     done(channel::session_grant{core::reason_code::success, raw, present});
+    conn->resume_after_grant();
 }
 
 void shard::session_closed(session::session* s) {
@@ -318,6 +322,9 @@ void shard::tick() {
         if (s.expired(now)) expired.push_back(id);
     }
     for (auto id : expired) discard_session(id);
+    // Expired retained messages are skipped on match but only freed here: once a minute,
+    // by one shard.
+    if (_index == 0 && ++_ticks % 60 == 0) _ctx.retained.purge_expired(now);
 }
 
 // --- stop -----------------------------------------------------------------------------

@@ -113,6 +113,7 @@ private:
     std::vector<std::unique_ptr<connection>> _retired;  // freed at the end of the turn
     std::vector<std::vector<delivery_item>> _outbox;    // per destination shard
     std::vector<router::route> _routes;                 // scratch for publish
+    std::uint64_t _ticks = 0;
     bool _turn_end_scheduled = false;
     bool _stopping = false;
 

@@ -28,6 +28,8 @@ using clock = std::chrono::steady_clock;
 
 class channel final : public session::session_sink {
 public:
+    /// `cfg`, `broker` and `io` must outlive the channel (the zone config lives as long as
+    /// the broker). `now` starts the CONNECT idle timeout.
     channel(const channel_config& cfg, broker_services& broker, connection_io& io,
             clock::time_point now);
     ~channel() override;
@@ -51,6 +53,12 @@ public:
     session::session* attached_session() const;
     const std::string& client_id() const;
     bool closed() const;
+    /// True while the broker is opening the session (CONNECT accepted, no CONNACK yet): the
+    /// channel dispatches nothing meanwhile and keeps what it read in its parser, so the
+    /// broker should stop reading this socket until it turns false (bounds that buffer).
+    bool read_paused() const;
+    /// QoS 0 messages dropped because the outbound buffer was over its bound (slow consumer).
+    std::uint64_t slow_consumer_drops() const;
 
     // session_sink
     bool send_publish(const session::publish_out& p) override;

@@ -39,6 +39,8 @@ public:
     core::result<std::optional<frame>> next();
 
     std::size_t buffered() const { return _end - _begin; }
+    /// Bytes of buffer memory held (0 after a drain: the buffer is released by next()).
+    std::size_t capacity() const { return _buf.capacity(); }
 
 private:
     std::vector<std::uint8_t> _buf;

@@ -1,5 +1,7 @@
 #include "core/topic.h"
 
+#include <algorithm>
+
 namespace emqd::core {
 namespace {
 
@@ -57,7 +59,6 @@ bool topic_matches(std::string_view filter, std::string_view topic) {
         const std::string_view f_level = filter.substr(f, f_end - f);
         if (f_level == "#") return true;  // matches the parent level and everything below
         const std::size_t t_end = std::min(topic.find('/', t), topic.size());
-        if (t > topic.size()) return false;  // topic ran out of levels
         const std::string_view t_level = topic.substr(t, t_end - t);
         if (f_level != "+" && f_level != t_level) return false;
         const bool f_last = f_end == filter.size();

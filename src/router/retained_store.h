@@ -16,23 +16,35 @@
 namespace emqd::router {
 
 class retained_store {
-public:
+  public:
     retained_store();
     ~retained_store();
     retained_store(const retained_store&) = delete;
     retained_store& operator=(const retained_store&) = delete;
 
-    /// Stores msg as its topic's retained message, or deletes the topic's message when the
-    /// payload is empty.
+    /// Stores msg (non-null, with a valid topic name) as its topic's retained message,
+    /// replacing any previous one, or deletes the topic's message when the payload is empty.
+    /// The store shares ownership of msg; it never modifies it.
     void put(const core::message_ptr& msg);
+    /// Deletes the topic's retained message, if any.
     void erase(std::string_view topic);
 
-    /// Appends the retained messages whose topics match `filter` (expired ones skipped).
+    /// Appends the retained messages whose topics match `filter` (a valid filter), skipping
+    /// those expired at `now`. Order is unspecified. Takes the shared lock for the walk only;
+    /// a filter with a literal prefix visits only the branches under that prefix, and an
+    /// exact filter is a single hash lookup. The two-argument form uses message::clock::now().
     void match(std::string_view filter, std::vector<core::message_ptr>& out) const;
+    void match(std::string_view filter, std::vector<core::message_ptr>& out,
+               core::message::clock::time_point now) const;
 
+    /// Drops every message expired at `now`; returns how many. O(number of topics): call it
+    /// from a periodic timer, not per publish.
+    std::size_t purge_expired(core::message::clock::time_point now);
+
+    /// Number of stored topics, expired-but-not-yet-purged ones included.
     std::size_t size() const;
 
-private:
+  private:
     struct impl;
     std::unique_ptr<impl> _impl;
 };

@@ -20,27 +20,37 @@
 namespace emqd::router {
 
 class router {
-public:
+  public:
     router();
     ~router();
     router(const router&) = delete;
     router& operator=(const router&) = delete;
 
-    /// Adds or replaces the subscription of `who` to `filter` (a valid filter).
+    /// Adds or replaces the subscription of `who` to `filter` (a valid filter, taken
+    /// verbatim: stripping a $share/$queue prefix is the caller's business). O(levels),
+    /// independent of how many subscribers the filter already has.
     /// Returns true if it is new, false if it replaced an existing one (for Retain Handling 1).
     bool subscribe(std::string_view filter, subscriber_id who, const subscription_options& opts);
 
-    /// Removes it; returns false if there was none.
+    /// Removes it, and any trie node it leaves empty; returns false if there was none.
+    /// O(levels), independent of how many subscribers the filter has.
     bool unsubscribe(std::string_view filter, subscriber_id who);
 
     /// Appends every subscription matching `topic` (a valid topic name) to `out`. A
     /// subscriber with several matching filters appears once per filter: the caller merges.
+    /// Order is unspecified. Allocates nothing except to grow `out` (reuse one vector per
+    /// worker); holds the shared lock for the lookup and trie walk only.
     void match(std::string_view topic, std::vector<route>& out) const;
 
+    /// Number of (filter, subscriber) pairs. Lock-free read; may lag a concurrent writer.
     std::size_t subscription_count() const;
+    /// Number of distinct filters with at least one subscriber. Lock-free read, as above.
     std::size_t filter_count() const;
+    /// Number of nodes in the wildcard trie, root excluded: 0 when no wildcard filter is
+    /// subscribed (empty nodes are removed on unsubscribe). Diagnostic; takes the shared lock.
+    std::size_t trie_node_count() const;
 
-private:
+  private:
     struct impl;
     std::unique_ptr<impl> _impl;
 };

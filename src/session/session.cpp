@@ -1,1 +1,335 @@
-// placeholder: being written
+// session: subscriptions, outbound QoS flows and inbound QoS 2 state of one client.
+//
+// Design note. Outbound messages flow one way (design.md "Session"):
+//
+//     deliver() --> dispatch() --> message_queue --> inflight_window --> sink
+//     No Local,          \                                              ^
+//     merge, QoS cap      \------------- QoS 0 while attached ---------/
+//
+// Invariant kept by every member: while attached, if the window has room then the queue is
+// empty (whatever frees a slot or grows the window calls drain()). So dispatch() may send a
+// QoS 1/2 message directly only when the queue is empty and the window has room; order is
+// preserved because everything else goes through the queue, and drain() stops at the first
+// QoS 1/2 message that does not fit (a queued QoS 0 message behind it waits its turn).
+// QoS 0 while attached bypasses the queue entirely: it has no flow control (spec 4.9).
+//
+// Message expiry is checked where a message starts onward delivery (deliver, drain) and in
+// tick(); once in the window a message is completed regardless (spec 3.3.2.3.3).
+//
+// The sink is re-read after every call out: it must not call back into the session (see
+// session_sink), but a missing sink is never dereferenced either way.
+
+#include "session/session.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "session/delivery.h"
+#include "session/inflight_window.h"
+#include "session/message_queue.h"
+#include "session/packet_id_map.h"
+
+namespace emqd::session {
+
+using detail::delivery;
+
+struct session::state {
+    detail::inflight_window inflight;
+    detail::message_queue queue;
+    detail::packet_id_map<clock::time_point> awaiting_rel;  // inbound QoS 2: id -> received at
+};
+
+namespace {
+
+constexpr std::uint32_t never_expires = 0xFFFFFFFF;
+
+std::uint8_t delivered_qos(std::uint8_t msg_qos, std::uint8_t granted, bool upgrade) {
+    const std::uint8_t q = upgrade ? std::max(msg_qos, granted) : std::min(msg_qos, granted);
+    return std::min<std::uint8_t>(q, 2);
+}
+
+publish_out make_publish(const delivery& d, bool dup, std::uint16_t packet_id) {
+    return publish_out{*d.msg, d.qos, d.retain, dup, packet_id, d.sub_ids.view()};
+}
+
+}  // namespace
+
+session::session(const session_config& cfg, std::string client_id, router::router& router,
+                 router::subscriber_id self)
+    : _cfg(cfg),
+      _client_id(std::move(client_id)),
+      _router(router),
+      _self(self),
+      _state(std::make_unique<state>()) {}
+
+session::~session() {
+    for (const auto& [filter, opts] : _subscriptions) {
+        _router.unsubscribe(filter, _self);
+    }
+}
+
+void session::rebind(router::subscriber_id new_id) {
+    if (new_id == _self) {
+        return;
+    }
+    for (const auto& [filter, opts] : _subscriptions) {
+        _router.subscribe(filter, new_id, opts);
+        _router.unsubscribe(filter, _self);
+    }
+    _self = new_id;
+}
+
+// --- connection ---------------------------------------------------------------------------
+
+void session::attach(session_sink* sink, std::uint16_t receive_maximum, clock::time_point now) {
+    _sink = sink;
+    _receive_maximum = receive_maximum == 0 ? 65535 : receive_maximum;
+    _state->inflight.sweep([&](detail::inflight_window::entry& e) {
+        if (!_sink) {
+            return true;
+        }
+        e.sent_at = now;
+        if (e.pubrec) {
+            _sink->send_pubrel(e.packet_id);
+            return true;
+        }
+        return _sink->send_publish(make_publish(e.d, true, e.packet_id));
+    });
+    drain(now);
+}
+
+void session::detach(clock::time_point now) {
+    _sink = nullptr;
+    _detached_at = now;
+}
+
+bool session::expired(clock::time_point now) const {
+    if (attached() || _expiry_interval == never_expires) {
+        return false;
+    }
+    return now - _detached_at >= std::chrono::seconds(_expiry_interval);
+}
+
+// --- subscriptions ------------------------------------------------------------------------
+
+bool session::subscribe(const std::string& filter, const router::subscription_options& opts) {
+    _router.subscribe(filter, _self, opts);
+    return _subscriptions.insert_or_assign(filter, opts).second;
+}
+
+bool session::unsubscribe(const std::string& filter) {
+    auto it = _subscriptions.find(filter);
+    if (it == _subscriptions.end()) {
+        return false;
+    }
+    _router.unsubscribe(filter, _self);
+    _subscriptions.erase(it);
+    return true;
+}
+
+// --- outbound -----------------------------------------------------------------------------
+
+void session::deliver(const core::message_ptr& msg,
+                      std::span<const router::subscription_options> matched,
+                      clock::time_point now) {
+    if (!msg) {
+        return;
+    }
+    const bool own = msg->from_client_id == _client_id;
+    bool any = false;
+    bool retain_as_published = false;
+    std::uint8_t granted = 0;
+    delivery d;
+    for (const auto& o : matched) {
+        if (o.no_local && own) {
+            continue;  // spec 3.8.3.1: not to the publisher's own session
+        }
+        any = true;
+        granted = std::max(granted, o.qos);
+        retain_as_published = retain_as_published || o.retain_as_published;
+        if (o.subscription_id != 0) {
+            d.sub_ids.push_back(o.subscription_id);
+        }
+    }
+    if (!any) {
+        return;
+    }
+    d.qos = delivered_qos(msg->qos, granted, _cfg.upgrade_qos);
+    d.retain = msg->retain && retain_as_published;  // spec 3.3.1.3
+    d.msg = msg;
+    dispatch(std::move(d), now);
+}
+
+void session::deliver_retained(const core::message_ptr& msg,
+                               const router::subscription_options& opts, clock::time_point now) {
+    if (!msg) {
+        return;
+    }
+    delivery d;
+    d.qos = delivered_qos(msg->qos, opts.qos, _cfg.upgrade_qos);
+    d.retain = true;  // spec 3.3.1.3: sent because of a new subscription
+    if (opts.subscription_id != 0) {
+        d.sub_ids.push_back(opts.subscription_id);
+    }
+    d.msg = msg;
+    dispatch(std::move(d), now);
+}
+
+std::size_t session::window_capacity() const {
+    const std::size_t configured = _cfg.max_inflight == 0 ? 65535 : _cfg.max_inflight;
+    return std::min<std::size_t>(configured, _receive_maximum);
+}
+
+void session::dispatch(delivery&& d, clock::time_point now) {
+    if (d.msg->expired(now)) {
+        ++_dropped;
+        return;
+    }
+    if (_sink) {
+        if (d.qos == 0) {
+            _sink->send_publish(make_publish(d, false, 0));
+            return;
+        }
+        if (_state->queue.empty() && _state->inflight.size() < window_capacity()) {
+            send_new(std::move(d), now);
+            return;
+        }
+    } else if (d.qos == 0 && !_cfg.mqueue_store_qos0) {
+        ++_dropped;
+        return;
+    }
+    _dropped += _state->queue.push(std::move(d), _cfg.max_mqueue_len);
+}
+
+// Precondition: attached, d.qos > 0, window has room.
+void session::send_new(delivery&& d, clock::time_point now) {
+    auto& e = _state->inflight.push_back(std::move(d), now);
+    const std::uint16_t id = e.packet_id;
+    if (!_sink->send_publish(make_publish(e.d, false, id))) {
+        _state->inflight.erase(id);  // delivered-and-dropped: do not wait for an ack
+    }
+}
+
+void session::drain(clock::time_point now) {
+    auto& q = _state->queue;
+    while (_sink && !q.empty()) {
+        delivery& front = q.front();
+        if (front.msg->expired(now)) {
+            q.pop_front();
+            ++_dropped;
+            continue;
+        }
+        if (front.qos == 0) {
+            delivery d = std::move(front);
+            q.pop_front();
+            _sink->send_publish(make_publish(d, false, 0));
+            continue;
+        }
+        if (_state->inflight.size() >= window_capacity()) {
+            break;
+        }
+        delivery d = std::move(front);
+        q.pop_front();
+        send_new(std::move(d), now);
+    }
+}
+
+// --- acks ---------------------------------------------------------------------------------
+
+core::status session::on_puback(std::uint16_t packet_id, clock::time_point now) {
+    auto* e = _state->inflight.find(packet_id);
+    if (!e || e->d.qos != 1) {
+        return core::fail(core::reason_code::packet_identifier_not_found,
+                          "PUBACK for a packet id not awaiting PUBACK");
+    }
+    _state->inflight.erase(packet_id);
+    drain(now);
+    return {};
+}
+
+core::status session::on_pubrec(std::uint16_t packet_id, clock::time_point now) {
+    auto* e = _state->inflight.find(packet_id);
+    if (!e || e->d.qos != 2) {
+        return core::fail(core::reason_code::packet_identifier_not_found,
+                          "PUBREC for a packet id not awaiting PUBREC");
+    }
+    if (!e->pubrec) {
+        e->pubrec = true;
+        e->d.msg.reset();  // the receiver owns the message now; only the id remains
+        e->d.sub_ids.clear();
+    }
+    e->sent_at = now;  // the retry clock now runs for PUBREL
+    if (_sink) {
+        _sink->send_pubrel(packet_id);
+    }
+    return {};
+}
+
+core::status session::on_pubcomp(std::uint16_t packet_id, clock::time_point now) {
+    auto* e = _state->inflight.find(packet_id);
+    if (!e || !e->pubrec) {
+        return core::fail(core::reason_code::packet_identifier_not_found,
+                          "PUBCOMP for a packet id not awaiting PUBCOMP");
+    }
+    _state->inflight.erase(packet_id);
+    drain(now);
+    return {};
+}
+
+// --- inbound QoS 2 ------------------------------------------------------------------------
+
+core::result<bool> session::awaiting_rel_insert(std::uint16_t packet_id, clock::time_point now) {
+    auto& awaiting = _state->awaiting_rel;
+    if (awaiting.contains(packet_id)) {
+        return false;
+    }
+    if (_cfg.max_awaiting_rel != 0 && awaiting.size() >= _cfg.max_awaiting_rel) {
+        return core::fail(core::reason_code::receive_maximum_exceeded,
+                          "too many QoS 2 messages awaiting PUBREL");
+    }
+    awaiting.insert(packet_id, now);
+    return true;
+}
+
+bool session::awaiting_rel_release(std::uint16_t packet_id) {
+    return _state->awaiting_rel.erase(packet_id);
+}
+
+// --- time ---------------------------------------------------------------------------------
+
+void session::tick(clock::time_point now, bool retry) {
+    if (retry && _sink && _cfg.retry_interval.count() > 0) {
+        _state->inflight.sweep([&](detail::inflight_window::entry& e) {
+            if (!_sink || now - e.sent_at < _cfg.retry_interval) {
+                return true;
+            }
+            e.sent_at = now;
+            if (e.pubrec) {
+                _sink->send_pubrel(e.packet_id);
+                return true;
+            }
+            return _sink->send_publish(make_publish(e.d, true, e.packet_id));
+        });
+    }
+    if (_cfg.await_rel_timeout.count() > 0) {
+        _state->awaiting_rel.erase_if([&](std::uint16_t, clock::time_point received_at) {
+            return now - received_at >= _cfg.await_rel_timeout;
+        });
+    }
+    _dropped += _state->queue.drop_expired(now);
+    drain(now);  // a failed resend may have freed slots
+}
+
+// --- introspection ------------------------------------------------------------------------
+
+std::size_t session::inflight_size() const {
+    return _state->inflight.size();
+}
+std::size_t session::queue_size() const {
+    return _state->queue.size();
+}
+std::size_t session::awaiting_rel_size() const {
+    return _state->awaiting_rel.size();
+}
+
+}  // namespace emqd::session

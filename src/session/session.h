@@ -39,6 +39,10 @@ namespace emqd::session {
 
 using clock = std::chrono::steady_clock;
 
+namespace detail {
+struct delivery;  // session/delivery.h
+}
+
 /// One outbound PUBLISH as the session asks the connection to send it.
 struct publish_out {
     const core::message& msg;
@@ -50,17 +54,24 @@ struct publish_out {
 };
 
 /// What a session sends through while a connection is attached (implemented by the channel).
+/// Both calls happen on the session's shard, synchronously, from inside a session member;
+/// an implementation must not call back into the session from them (queue a close
+/// instead). `p` and what it refers to are valid only for the duration of the call.
 class session_sink {
-public:
+  public:
     virtual ~session_sink() = default;
     /// Sends a PUBLISH. Returns false if it could not be sent and must be treated as
-    /// delivered-and-dropped (e.g. larger than the client's Maximum Packet Size, spec 3.1.2.11.4).
+    /// delivered-and-dropped (e.g. larger than the client's Maximum Packet Size, spec 3.1.2.11.4):
+    /// the session then forgets it (a QoS 1/2 message does not stay inflight).
     virtual bool send_publish(const publish_out& p) = 0;
     virtual void send_pubrel(std::uint16_t packet_id) = 0;
 };
 
 class session {
-public:
+  public:
+    /// `cfg` and `router` must outlive the session; `cfg` is read on every call, so a zone
+    /// reload takes effect at once. Starts detached at clock::time_point{}, with no
+    /// subscriptions; `self` is the handle the router knows this session by.
     session(const session_config& cfg, std::string client_id, router::router& router,
             router::subscriber_id self);
     ~session();  // removes every subscription from the router
@@ -70,14 +81,20 @@ public:
     const std::string& client_id() const { return _client_id; }
     router::subscriber_id id() const { return _self; }
     /// After the broker moves the session to another shard: re-registers every
-    /// subscription under the new handle.
+    /// subscription under the new handle. Each filter is added under `new_id` before it is
+    /// removed under the old one, so no publish in between misses it (the old shard skips a
+    /// handle whose session is gone).
     void rebind(router::subscriber_id new_id);
 
     // --- connection -------------------------------------------------------------------
-    /// Attaches a connection. `receive_maximum` is the client's (v5) or 65535.
-    /// `resend_on_attach`: resend the inflight window with DUP (takeover/resume), then
-    /// drain the queue into the window.
+    /// Attaches a connection (`sink` non-null, valid until detach()). `receive_maximum` is
+    /// the client's (v5) or 65535 (0 is read as 65535). Resends the inflight window in send
+    /// order (spec 4.4): PUBLISH with DUP=1, or PUBREL for entries already PUBREC'd; then
+    /// moves queued messages into the window while it has room. The window size is
+    /// min(max_inflight (0 = 65535), receive_maximum); a smaller new window than what is
+    /// inflight is honoured as acks arrive.
     void attach(session_sink* sink, std::uint16_t receive_maximum, clock::time_point now);
+    /// Detaches the connection; inflight entries and the queue are kept for the next attach.
     void detach(clock::time_point now);
     bool attached() const { return _sink != nullptr; }
     /// When the session was last detached (for expiry); meaningful while detached.
@@ -86,11 +103,15 @@ public:
     /// Session Expiry Interval in seconds (0 = ends with the connection; 0xFFFFFFFF = never).
     std::uint32_t expiry_interval() const { return _expiry_interval; }
     void set_expiry_interval(std::uint32_t s) { _expiry_interval = s; }
+    /// True if detached, expiry_interval is not 0xFFFFFFFF and at least expiry_interval
+    /// seconds have passed since detached_at().
     bool expired(clock::time_point now) const;
 
     // --- subscriptions ----------------------------------------------------------------
-    /// Subscribes (validated filter). Returns true if the subscription is new.
+    /// Subscribes (validated filter) in the router under id() and records it; replaces the
+    /// options of an existing subscription. Returns true if the subscription is new.
     bool subscribe(const std::string& filter, const router::subscription_options& opts);
+    /// Removes it from the router and the session; returns false if there was none.
     bool unsubscribe(const std::string& filter);
     const std::map<std::string, router::subscription_options>& subscriptions() const {
         return _subscriptions;
@@ -100,13 +121,27 @@ public:
     /// A routed message; `matched` holds the options of every subscription of this session
     /// that matched. Applies No Local, merges overlapping subscriptions (one delivery at the
     /// highest QoS, all subscription identifiers), caps QoS, then sends or queues.
-    void deliver(const core::message_ptr& msg, std::span<const router::subscription_options> matched,
-                 clock::time_point now);
+    /// Details: a matched entry with no_local is skipped when msg->from_client_id equals
+    /// client_id(); nothing is sent if none is left. Delivered QoS = min(msg qos, highest
+    /// granted), or max if cfg.upgrade_qos. RETAIN = msg->retain only if some remaining
+    /// subscription has retain_as_published. An expired message is dropped (counted).
+    /// Attached: QoS 0 is sent at once; QoS 1/2 enters the window under a fresh packet id if
+    /// it has room and nothing is queued, else it is queued. Detached: QoS 1/2 is queued,
+    /// QoS 0 only if cfg.mqueue_store_qos0 (else dropped, counted). A full queue drops a QoS 0
+    /// message first (the incoming one if QoS 0, else the oldest queued), then the oldest
+    /// (counted).
+    void deliver(const core::message_ptr& msg,
+                 std::span<const router::subscription_options> matched, clock::time_point now);
     /// A retained message sent because of a SUBSCRIBE: retain flag set (spec 3.3.1.3).
     void deliver_retained(const core::message_ptr& msg, const router::subscription_options& opts,
                           clock::time_point now);
 
-    /// Client acknowledgements. Errors carry packet_identifier_not_found.
+    /// Client acknowledgements. Errors carry packet_identifier_not_found: no inflight entry
+    /// with that id in the matching state (PUBACK: a QoS 1 entry; PUBREC: a QoS 2 entry;
+    /// PUBCOMP: a QoS 2 entry already PUBREC'd). A duplicate PUBREC resends PUBREL. PUBACK and
+    /// PUBCOMP complete the flow, free a window slot and move queued messages in (expired
+    /// ones are dropped, counted). PUBREC keeps the slot (spec 4.9: the quota returns on
+    /// PUBCOMP) and releases the message.
     core::status on_puback(std::uint16_t packet_id, clock::time_point now);
     core::status on_pubrec(std::uint16_t packet_id, clock::time_point now);  // sends PUBREL
     core::status on_pubcomp(std::uint16_t packet_id, clock::time_point now);
@@ -114,7 +149,8 @@ public:
     // --- inbound QoS 2 ----------------------------------------------------------------
     /// Records an inbound QoS 2 PUBLISH awaiting PUBREL. Returns true if it is new (the
     /// message must be published), false for a duplicate (DUP resend: don't publish again),
-    /// or an error when max_awaiting_rel is reached (receive_maximum_exceeded).
+    /// or an error when max_awaiting_rel is reached (receive_maximum_exceeded). `packet_id`
+    /// is non-zero (the codec rejects 0). The id is forgotten after await_rel_timeout.
     core::result<bool> awaiting_rel_insert(std::uint16_t packet_id, clock::time_point now);
     /// On PUBREL: true if the id was awaiting release.
     bool awaiting_rel_release(std::uint16_t packet_id);
@@ -123,7 +159,8 @@ public:
     /// Periodic work (called about once a second by the shard): resend unacknowledged
     /// messages after retry_interval (only when `retry` is set: MQTT 3.1/3.1.1 connections;
     /// v5 resends only on reconnect), drop awaiting-PUBREL ids after await_rel_timeout,
-    /// drop expired queued messages.
+    /// drop expired queued messages. A retried entry gets sent_at = now. A zero
+    /// retry_interval or await_rel_timeout disables that part.
     void tick(clock::time_point now, bool retry);
 
     // --- will (v5 Will Delay Interval) ------------------------------------------------------
@@ -137,11 +174,13 @@ public:
     // --- introspection ------------------------------------------------------------------
     std::size_t inflight_size() const;
     std::size_t queue_size() const;
+    /// Inbound QoS 2 packet ids awaiting PUBREL.
+    std::size_t awaiting_rel_size() const;
+    /// Messages this session lost: queue overflow, expiry (on delivery, in the queue, or
+    /// when moving into the window), and QoS 0 while detached without mqueue_store_qos0.
     std::uint64_t dropped() const { return _dropped; }
 
-private:
-    struct inflight_entry;
-    struct queued_entry;
+  private:
     // Implementation-defined state; see session.cpp.
     const session_config& _cfg;
     std::string _client_id;
@@ -156,6 +195,11 @@ private:
     std::uint64_t _dropped = 0;
     struct state;
     std::unique_ptr<state> _state;  // inflight window, queue, packet ids, awaiting rel
+
+    std::size_t window_capacity() const;
+    void dispatch(detail::delivery&& d, clock::time_point now);
+    void send_new(detail::delivery&& d, clock::time_point now);
+    void drain(clock::time_point now);
 };
 
 }  // namespace emqd::session

@@ -5,6 +5,10 @@
 //
 // Startup-only code: errors throw config_error naming the file, line, key and the problem;
 // main() prints it and exits non-zero.
+//
+// Keys, their values and defaults are documented in etc/emqd.conf. Implementation: sources are
+// read into entries by config_reader.cpp, values parsed by config_values.cpp, and keys applied
+// by one file per section (config_node/listener/mqtt/zone.cpp) through config_registry.h.
 
 #include <cstdint>
 #include <stdexcept>
@@ -21,6 +25,8 @@ struct listener_config {
     std::string address;     // IPv4/IPv6 literal; "0.0.0.0" when only a port was given
     std::uint16_t port = 0;  // 0 picks a free port (tests)
     std::size_t max_connections = 1024000;
+
+    bool operator==(const listener_config&) const = default;
 };
 
 struct config {
@@ -33,7 +39,7 @@ struct config {
 };
 
 class config_error : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 
@@ -41,8 +47,15 @@ public:
 using overrides = std::vector<std::string>;
 
 /// Loads `path` (empty: built-in defaults only), then applies `sets` (--set key=value), then
-/// the EMQD_* variables of `envp` (null-terminated, as main's third argument or `environ`).
-/// Throws config_error.
+/// the EMQD_* variables of `envp` (null-terminated, as main's third argument or `environ`;
+/// may be null). Later entries override earlier ones. Only variables named EMQD_...__... are
+/// keys; others (EMQD_BIN) are ignored.
+///
+/// Throws config_error, whose what() is `ORIGIN: KEY: problem`, ORIGIN being `FILE:LINE`,
+/// `--set:N` or the variable name: unreadable file, syntax error, unknown key (with a
+/// suggestion), invalid or out-of-range value, duplicate listener address.
+///
+/// Reads the file and envp; not thread-safe against concurrent setenv. Call once at startup.
 config load_config(const std::string& path, const overrides& sets, char** envp);
 
 }  // namespace emqd::app

@@ -1,1 +1,169 @@
-// placeholder: being written
+#include "core/topic.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <string_view>
+
+namespace emqd::core {
+namespace {
+
+using namespace std::string_view_literals;
+
+struct validity_case {
+    std::string_view text;
+    bool valid;
+};
+
+// Topic names (spec 4.7.1, 4.7.3): non-empty, no wildcards, no U+0000; any other character,
+// '$' and empty levels included, is allowed.
+TEST(topic, validate_topic_name) {
+    const validity_case cases[] = {
+        {"sport/tennis/player1", true},
+        {"/finance", true},
+        {"finance/", true},
+        {"/", true},
+        {"//", true},
+        {"a", true},
+        {" ", true},
+        {"$SYS/broker/uptime", true},
+        {"sport/tennis#", false},
+        {"sport/+/player1", false},
+        {"+", false},
+        {"#", false},
+        {"a/b+c", false},
+        {"", false},
+        {"a\0b"sv, false},
+    };
+    for (const auto& c : cases)
+        EXPECT_EQ(validate_topic_name(c.text).ok(), c.valid) << "'" << c.text << "'";
+    EXPECT_EQ(validate_topic_name("").err().code, reason_code::topic_name_invalid);
+    EXPECT_TRUE(validate_topic_name(std::string(65535, 'a')).ok());
+    EXPECT_FALSE(validate_topic_name(std::string(65536, 'a')).ok());
+}
+
+// Topic filters (spec 4.7.1): '#' only as the whole last level, '+' only as a whole level.
+TEST(topic, validate_topic_filter) {
+    const validity_case cases[] = {
+        {"sport/tennis/player1", true},
+        {"sport/#", true},
+        {"#", true},
+        {"+", true},
+        {"+/+", true},
+        {"+/tennis/#", true},
+        {"sport/+/player1", true},
+        {"/+", true},
+        {"+/", true},
+        {"/#", true},
+        {"//#", true},
+        {"$SYS/#", true},
+        {"$share/g/a/+", true},
+        {"sport/tennis#", false},
+        {"sport/#/ranking", false},
+        {"sport+", false},
+        {"sp+ort", false},
+        {"++", false},
+        {"##", false},
+        {"#/", false},
+        {"#/a", false},
+        {"+#", false},
+        {"a/+b", false},
+        {"", false},
+        {"a\0/b"sv, false},
+    };
+    for (const auto& c : cases)
+        EXPECT_EQ(validate_topic_filter(c.text).ok(), c.valid) << "'" << c.text << "'";
+    EXPECT_EQ(validate_topic_filter("a#").err().code, reason_code::topic_filter_invalid);
+    EXPECT_TRUE(validate_topic_filter(std::string(65535, 'a')).ok());
+    EXPECT_FALSE(validate_topic_filter(std::string(65536, 'a')).ok());
+}
+
+TEST(topic, max_levels) {
+    const topic_limits three{3};
+    EXPECT_TRUE(validate_topic_name("a/b/c", three).ok());
+    EXPECT_FALSE(validate_topic_name("a/b/c/d", three).ok());
+    EXPECT_FALSE(validate_topic_name("a/b/c/", three).ok());  // the empty level counts
+    EXPECT_TRUE(validate_topic_name("//", three).ok());
+    EXPECT_FALSE(validate_topic_name("///", three).ok());
+    EXPECT_TRUE(validate_topic_filter("a/+/#", three).ok());
+    EXPECT_FALSE(validate_topic_filter("a/+/b/#", three).ok());
+    const topic_limits one{1};
+    EXPECT_TRUE(validate_topic_filter("#", one).ok());
+    EXPECT_FALSE(validate_topic_filter("a/#", one).ok());
+    // 0 = unlimited.
+    std::string deep = "a";
+    for (int i = 0; i < 1000; ++i)
+        deep += "/a";
+    EXPECT_TRUE(validate_topic_name(deep).ok());
+    EXPECT_TRUE(validate_topic_filter(deep + "/#").ok());
+}
+
+TEST(topic, has_wildcard) {
+    EXPECT_FALSE(has_wildcard("a/b"));
+    EXPECT_FALSE(has_wildcard("$SYS/x"));
+    EXPECT_TRUE(has_wildcard("a/+"));
+    EXPECT_TRUE(has_wildcard("#"));
+}
+
+struct match_case {
+    std::string_view filter;
+    std::string_view topic;
+    bool matches;
+};
+
+TEST(topic, topic_matches) {
+    const match_case cases[] = {
+        // exact
+        {"a/b", "a/b", true},
+        {"a/b", "a/b/", false},
+        {"a/b", "a", false},
+        {"a", "a/b", false},
+        {"a/b/c", "a/b", false},
+        {"/a", "/a", true},
+        {"/a", "a", false},
+        {"A", "a", false},
+        // '#'
+        {"#", "a", true},
+        {"#", "a/b/c", true},
+        {"#", "/", true},
+        {"sport/#", "sport", true},  // spec 4.7.1.2: matches the parent level
+        {"sport/#", "sport/", true},
+        {"sport/#", "sport/tennis/player1", true},
+        {"sport/#", "sports", false},
+        {"a/b/#", "a", false},
+        {"/#", "/", true},
+        {"/#", "a", false},
+        // '+'
+        {"sport/tennis/+", "sport/tennis/player1", true},
+        {"sport/tennis/+", "sport/tennis/player1/ranking", false},
+        {"sport/+", "sport", false},
+        {"sport/+", "sport/", true},  // '+' matches an empty level
+        {"+", "a", true},
+        {"+", "/", false},
+        {"+/+", "/finance", true},
+        {"/+", "/finance", true},
+        {"+", "/finance", false},
+        {"+/+", "/", true},
+        {"a/+/c", "a//c", true},
+        {"+/#", "a", true},
+        {"+/+/#", "a", false},
+        {"+/#", "a/b/c", true},
+        // '$' topics: no wildcard in the first level (spec 4.7.2)
+        {"#", "$SYS/broker", false},
+        {"#", "$SYS", false},
+        {"+/monitor/Clients", "$SYS/monitor/Clients", false},
+        {"+/#", "$SYS/x", false},
+        {"$SYS/#", "$SYS/monitor/Clients", true},
+        {"$SYS/#", "$SYS", true},
+        {"$SYS/monitor/+", "$SYS/monitor/Clients", true},
+        {"$SYS/+", "$SYS/x", true},
+        {"a/#", "a/$x", true},  // '$' deeper down is an ordinary character
+        {"+/+", "a/$x", true},
+    };
+    for (const auto& c : cases)
+        EXPECT_EQ(topic_matches(c.filter, c.topic), c.matches)
+            << "filter '" << c.filter << "' topic '" << c.topic << "'";
+}
+
+}  // namespace
+}  // namespace emqd::core

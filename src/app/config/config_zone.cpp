@@ -1,0 +1,53 @@
+// zone.external.* keys: connection and session settings of the one zone emqd has so far,
+// stored in config::zone and config::zone.session.
+
+#include <limits>
+
+#include "app/config/config_registry.h"
+
+namespace emqd::app::detail {
+
+namespace {
+constexpr std::uint64_t u32_max = std::numeric_limits<std::uint32_t>::max();
+// Durations stay below ~24 days so they fit any millisecond timer (int32 ms) downstream.
+constexpr std::chrono::milliseconds max_timer{std::numeric_limits<std::int32_t>::max()};
+}  // namespace
+
+void register_zone_keys(key_registry& r) {
+    r.key("zone.external.idle_timeout", [](load_state& s, const setting& v) {
+        s.cfg.zone.idle_timeout = as_duration(v, max_timer);
+    });
+    r.key("zone.external.keepalive_backoff", [](load_state& s, const setting& v) {
+        s.cfg.zone.keepalive_backoff = value_or_throw(parse_positive_double(v.value));
+    });
+    r.key("zone.external.server_keepalive", [](load_state& s, const setting& v) {
+        s.cfg.zone.server_keepalive = static_cast<std::uint16_t>(as_seconds(v, 65535));
+    });
+    r.key("zone.external.max_inflight", [](load_state& s, const setting& v) {
+        s.cfg.zone.session.max_inflight = as_uint<std::uint16_t>(v, 0, 65535);
+    });
+    r.key("zone.external.max_mqueue_len", [](load_state& s, const setting& v) {
+        s.cfg.zone.session.max_mqueue_len = as_uint<std::size_t>(v, 0, u32_max);
+    });
+    r.key("zone.external.mqueue_store_qos0", [](load_state& s, const setting& v) {
+        s.cfg.zone.session.mqueue_store_qos0 = as_bool(v);
+    });
+    r.key("zone.external.retry_interval", [](load_state& s, const setting& v) {
+        s.cfg.zone.session.retry_interval = as_duration(v, max_timer);
+    });
+    r.key("zone.external.max_awaiting_rel", [](load_state& s, const setting& v) {
+        s.cfg.zone.session.max_awaiting_rel = as_uint<std::size_t>(v, 0, u32_max);
+    });
+    r.key("zone.external.await_rel_timeout", [](load_state& s, const setting& v) {
+        s.cfg.zone.session.await_rel_timeout = as_duration(v, max_timer);
+    });
+    // Seconds, as in the MQTT 5 Session Expiry Interval property (0xFFFFFFFF = never).
+    r.key("zone.external.session_expiry_interval", [](load_state& s, const setting& v) {
+        s.cfg.zone.session.session_expiry_interval =
+            static_cast<std::uint32_t>(as_seconds(v, u32_max));
+    });
+    r.key("zone.external.upgrade_qos",
+          [](load_state& s, const setting& v) { s.cfg.zone.session.upgrade_qos = as_bool(v); });
+}
+
+}  // namespace emqd::app::detail

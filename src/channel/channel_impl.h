@@ -1,0 +1,153 @@
+#pragma once
+// Internal state of one channel, shared by the channel's translation units:
+//
+//   channel.cpp            lifecycle, frame dispatch, timers, the error -> wire mapping (fail)
+//                          and the single teardown path (close)
+//   connect_handler.cpp    CONNECT validation, authentication seam, session grant, CONNACK
+//   publish_handler.cpp    inbound PUBLISH, QoS 1/2 flows, topic aliases, client acks
+//   subscribe_handler.cpp  SUBSCRIBE / UNSUBSCRIBE, retained delivery
+//   delivery.cpp           session_sink: outbound PUBLISH / PUBREL, size and backpressure
+//   will.cpp               Last Will: build, publish now, or park in the session (delay)
+//
+// State machine (one direction only):
+//
+//   awaiting_connect --CONNECT ok--> connecting --grant ok--> connected --> closed
+//          |                             |                        |
+//          +------ any error ------------+---- error / kick ------+--> closed
+//
+// Invariants:
+//   - Frames are dispatched only in awaiting_connect and connected. While connecting (the
+//     broker is opening the session, maybe on other shards) bytes stay in the parser; the
+//     dispatch loop resumes from the grant callback.
+//   - _session is non-null exactly while connected (and during teardown).
+//   - Every protocol violation is a core::error returned by a handler; fail() is the only
+//     place that turns one into bytes (CONNACK or DISCONNECT) and the only caller of close()
+//     for errors. Handlers never write error packets themselves.
+//   - After close() the channel makes no call on connection_io.
+//
+// THREADING WARNING: like the channel, touched only on its shard.
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "channel/broker_services.h"
+#include "channel/channel.h"
+#include "channel/channel_config.h"
+#include "channel/connection_io.h"
+#include "codec/packet.h"
+#include "codec/stream_parser.h"
+#include "core/result.h"
+#include "session/session.h"
+
+namespace emqd::channel {
+
+/// QoS 0 messages are dropped (and counted) while this many bytes wait to be written: a slow
+/// consumer must not grow memory without bound (design.md "Backpressure"). QoS 1/2 are
+/// bounded by the session's inflight window and queue instead.
+inline constexpr std::size_t k_max_pending_qos0_bytes = 1024 * 1024;
+
+/// PUBACK/PUBREC/PUBREL/PUBCOMP without v5 extras.
+inline codec::ack_packet make_ack(codec::packet_type type, std::uint16_t packet_id,
+                                  core::reason_code reason = core::reason_code::success) {
+    codec::ack_packet a;
+    a.type = type;
+    a.packet_id = packet_id;
+    a.reason = reason;
+    return a;
+}
+
+struct channel::impl {
+    enum class state { awaiting_connect, connecting, connected, closed };
+    /// What close() does with the Last Will.
+    enum class will_action { publish, discard };
+
+    impl(channel& self, const channel_config& cfg, broker_services& broker, connection_io& io,
+         clock::time_point now);
+
+    // --- channel.cpp: lifecycle and dispatch -------------------------------------------
+    /// Cuts and handles frames until the parser needs bytes, the channel waits for its
+    /// session, or it closes. Re-entrant calls (from a synchronous callback) are no-ops: the
+    /// outer loop continues.
+    void process(clock::time_point now);
+    core::status handle_frame(const codec::frame& f, clock::time_point now);
+    core::status handle_disconnect(const codec::disconnect_packet& d, clock::time_point now);
+    void on_tick(clock::time_point now);
+    /// THE error -> wire mapping (style.md §5.2). Before CONNACK: CONNACK with the code (v5,
+    /// or 3.x when it has a 3.x return code), else nothing. After: v5 DISCONNECT with the
+    /// code. Then close(), publishing the will if the connection was accepted.
+    void fail(const core::error& e, clock::time_point now);
+    /// The single teardown path: detaches the session, handles the will, hands the session
+    /// back to the broker, closes the connection (unless the socket is already gone).
+    void close(will_action will, clock::time_point now, bool close_io);
+    /// Appends one encoded packet to the output and wakes the writer.
+    template <class Packet>
+    void send(const Packet& p) {
+        codec::encode(p, _version, _io.output());
+        _io.notify_output();
+    }
+
+    // --- connect_handler.cpp -------------------------------------------------------------
+    core::status handle_connect_frame(const codec::frame& f, clock::time_point now);
+    core::status validate_connect(codec::connect_packet& c);
+    core::status authenticate(const codec::connect_packet& c);
+    void on_session_granted(session_grant g);
+    void send_connack(bool session_present);
+
+    // --- publish_handler.cpp -------------------------------------------------------------
+    core::status handle_publish(codec::publish_packet& p, clock::time_point now);
+    core::result<std::string_view> resolve_topic(const codec::publish_packet& p);
+    core::status handle_ack(const codec::ack_packet& a, clock::time_point now);
+
+    // --- subscribe_handler.cpp -----------------------------------------------------------
+    core::status handle_subscribe(const codec::subscribe_packet& p, clock::time_point now);
+    core::status handle_unsubscribe(const codec::unsubscribe_packet& p);
+    core::reason_code check_filter(const codec::subscription_request& r) const;
+
+    // --- delivery.cpp --------------------------------------------------------------------
+    bool send_publish(const session::publish_out& p);
+    void send_pubrel(std::uint16_t packet_id, core::reason_code reason);
+
+    // --- will.cpp ------------------------------------------------------------------------
+    void settle_will(will_action action, clock::time_point now);
+
+    // --- data ----------------------------------------------------------------------------
+    channel& _self;
+    const channel_config& _cfg;  // the zone's; outlives every channel of the zone
+    broker_services& _broker;
+    connection_io& _io;
+    codec::stream_parser _parser;
+
+    state _state = state::awaiting_connect;
+    bool _dispatching = false;
+    /// False until the CONNECT told us how to answer: errors before that close silently.
+    bool _version_known = false;
+    codec::protocol_version _version = codec::protocol_version::v3_1_1;
+
+    std::string _client_id;
+    bool _client_id_assigned = false;    // v5: returned as Assigned Client Identifier
+    std::uint32_t _expiry_interval = 0;  // as negotiated in CONNECT (seconds)
+    std::uint16_t _keep_alive = 0;       // effective, seconds (0 = none)
+    bool _server_keep_alive = false;     // v5: announced Server Keep Alive
+    std::uint16_t _client_receive_maximum = 65535;
+    std::uint32_t _client_max_packet_size = 0;  // v5 Maximum Packet Size; 0 = protocol limit
+    std::optional<codec::will_message> _will;
+
+    session::session* _session = nullptr;
+    /// v5 inbound Topic Alias -> topic (spec 3.3.2.3.4). Per connection, never per session.
+    std::unordered_map<std::uint16_t, std::string> _topic_aliases;
+
+    clock::time_point _created_at;
+    clock::time_point _last_received;
+    /// The latest time the broker gave us (any entry point). Used where a callback carries
+    /// no time (session grant, session_sink): the broker ticks every second, and keeping the
+    /// channel's time explicit makes it testable without sleeps.
+    clock::time_point _now;
+
+    std::uint64_t _slow_consumer_drops = 0;
+    std::uint64_t _too_large_drops = 0;
+};
+
+}  // namespace emqd::channel

@@ -1,0 +1,195 @@
+// CONNECT: decode (learning the protocol version even from a bad CONNECT, to know how to
+// answer), validate client id and will, authenticate, negotiate keep alive and session
+// expiry, ask the broker for the session, and answer with CONNACK once it is granted.
+//
+// The session grant may arrive later (takeover across shards). Meanwhile the channel is
+// `connecting`: process() dispatches nothing and whatever the client pipelined after its
+// CONNECT stays in the parser, so no packet is handled before CONNACK and nothing is
+// buffered twice. on_session_granted() restarts the dispatch loop.
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "channel/channel_impl.h"
+#include "core/topic.h"
+
+namespace emqd::channel {
+
+using codec::protocol_version;
+using core::reason_code;
+
+core::status channel::impl::handle_connect_frame(const codec::frame& f, clock::time_point now) {
+    // Not CONNECT first: no version known, so fail() closes without a reply (spec 3.1.4-1).
+    if (f.type() != codec::packet_type::connect)
+        return core::fail(reason_code::protocol_error, "first packet is not CONNECT");
+
+    auto decoded = codec::decode(f, protocol_version::v3_1_1);  // version read from the frame
+    if (!decoded) {
+        // Answer in the client's own format when we can tell what it is. An unknown
+        // protocol level gets the 3.1.1 answer "unacceptable protocol version" (code 1):
+        // the only CONNACK every client version understands (spec 3.1.2.2).
+        if (auto v = codec::peek_connect_version(f)) {
+            _version = *v;
+            _version_known = true;
+        } else if (decoded.err().code == reason_code::unsupported_protocol_version) {
+            _version = protocol_version::v3_1_1;
+            _version_known = true;
+        }
+        return decoded.err();
+    }
+    auto* connect = std::get_if<codec::connect_packet>(&*decoded);
+    if (!connect)
+        return core::fail(reason_code::protocol_error, "first packet is not CONNECT");
+    codec::connect_packet& c = *connect;
+    _version = c.version;
+    _version_known = true;
+
+    if (auto st = validate_connect(c); !st)
+        return st;
+    if (auto st = authenticate(c); !st)
+        return st;
+
+    const bool v5 = codec::is_v5(_version);
+    _client_id = std::move(c.client_id);
+    _will = std::move(c.will);
+
+    // Keep alive: v5 lets the server impose its own value (Server Keep Alive, 3.2.2.3.14).
+    _keep_alive = c.keep_alive;
+    if (v5 && _cfg.server_keepalive != 0) {
+        _keep_alive = _cfg.server_keepalive;
+        _server_keep_alive = true;
+    }
+    _last_received = now;
+
+    // Session expiry: v5 says it (absent = 0); 3.x: clean session ends with the connection,
+    // a persistent one lives zone.session_expiry_interval (EMQ X semantics).
+    if (v5)
+        _expiry_interval = c.props.session_expiry_interval.value_or(0);
+    else
+        _expiry_interval = c.clean_start ? 0 : _cfg.session.session_expiry_interval;
+    if (v5) {
+        _client_receive_maximum = c.props.receive_maximum.value_or(65535);
+        _client_max_packet_size = c.props.maximum_packet_size.value_or(0);
+    }
+
+    _state = state::connecting;
+    session_request req;
+    req.client_id = _client_id;
+    req.clean_start = c.clean_start;
+    req.expiry_interval = _expiry_interval;
+    req.version = _version;
+    // The broker calls back only while this channel exists (broker_services.h), so
+    // capturing `this` is safe; the callback may also run synchronously, right here.
+    _broker.open_session(req, [this](session_grant g) { on_session_granted(g); });
+    return {};
+}
+
+core::status channel::impl::validate_connect(codec::connect_packet& c) {
+    const bool v5 = codec::is_v5(_version);
+    // --- client identifier (spec 3.1.3.1) ---
+    if (_version == protocol_version::v3_1) {
+        // 3.1 insists on 1-23 characters and has no assigned identifiers.
+        if (c.client_id.empty() || c.client_id.size() > 23)
+            return core::fail(reason_code::client_identifier_not_valid,
+                              "3.1 client id must be 1-23 characters");
+    } else if (c.client_id.empty()) {
+        if (!v5 && !c.clean_start)
+            return core::fail(reason_code::client_identifier_not_valid,
+                              "empty client id needs clean session");
+        c.client_id = _broker.assign_client_id();
+        _client_id_assigned = true;
+    }
+    if (c.client_id.size() > _cfg.max_clientid_len)
+        return core::fail(reason_code::client_identifier_not_valid, "client id too long");
+
+    // --- enhanced authentication (v5, spec 4.12) is not supported ---
+    if (v5 && c.props.authentication_method)
+        return core::fail(reason_code::bad_authentication_method,
+                          "enhanced authentication not supported");
+
+    // --- will (spec 3.1.2.5 - 3.1.2.7) ---
+    if (c.will) {
+        const codec::will_message& w = *c.will;
+        if (auto st = core::validate_topic_name(w.topic, {_cfg.max_topic_levels}); !st)
+            return core::fail(reason_code::topic_name_invalid, st.err().what);
+        if (w.qos > _cfg.max_qos_allowed)
+            return core::fail(reason_code::qos_not_supported, "will QoS above maximum");
+        if (w.retain && !_cfg.retain_available)
+            return core::fail(reason_code::retain_not_supported, "will retain not available");
+    }
+    return {};
+}
+
+core::status channel::impl::authenticate(const codec::connect_packet& c) {
+    // AUTHENTICATION SEAM. The auth chain (src/auth: anonymous, built-in users, plugins,
+    // the `client.authenticate` hook) will be called here with client id, username,
+    // password and peer address; it may complete asynchronously, like open_session, in
+    // which case this becomes one more `connecting` step. Failures are returned as
+    // bad_user_name_or_password / not_authorized / banned and fail() answers them (3.x
+    // CONNACK 4/5, v5 0x86/0x87/0x8A). Until then: anonymous access is allowed.
+    (void)c;
+    return {};
+}
+
+void channel::impl::on_session_granted(session_grant g) {
+    if (_state != state::connecting) {
+        // The socket closed (or we were kicked) while the broker was opening the session:
+        // hand it straight back, unattached.
+        if (g.session)
+            _broker.session_closed(g.session);
+        return;
+    }
+    if (core::is_error(g.reason) || !g.session) {
+        if (g.session)
+            _broker.session_closed(g.session);
+        fail(core::fail(core::is_error(g.reason) ? g.reason : reason_code::server_unavailable,
+                        "session refused"),
+             _now);
+        return;
+    }
+    _session = g.session;
+    _session->set_expiry_interval(_expiry_interval);
+    // A new connection cancels a will still waiting for its delay (spec 3.1.3.2.2).
+    _session->will().reset();
+
+    send_connack(g.session_present);
+    _state = state::connected;
+    _last_received = std::max(_last_received, _now);
+    // attach() resends the inflight window and drains the queue: after CONNACK, on purpose.
+    _session->attach(&_self, _client_receive_maximum, _now);
+    spdlog::debug("channel {}: connected (v{}, keep alive {}s, expiry {}s)", _client_id,
+                  static_cast<int>(_version), _keep_alive, _expiry_interval);
+    process(_now);  // no-op when called from inside process()
+}
+
+void channel::impl::send_connack(bool session_present) {
+    codec::connack_packet ack;
+    // 3.1 has no Session Present flag.
+    ack.session_present = session_present && _version != protocol_version::v3_1;
+    ack.reason = reason_code::success;
+    if (codec::is_v5(_version)) {
+        // Announce every limit that differs from the spec's default (spec 3.2.2.3), so a
+        // client never has to learn them from a DISCONNECT.
+        codec::connack_properties& p = ack.props;
+        const std::uint16_t max_inflight = _cfg.session.max_inflight;
+        p.receive_maximum = max_inflight == 0 ? 65535 : max_inflight;
+        if (_cfg.max_qos_allowed < 2)
+            p.maximum_qos = _cfg.max_qos_allowed;
+        if (!_cfg.retain_available)
+            p.retain_available = 0;
+        p.maximum_packet_size = _cfg.max_packet_size;
+        if (_cfg.max_topic_alias > 0)
+            p.topic_alias_maximum = _cfg.max_topic_alias;
+        if (!_cfg.wildcard_subscription)
+            p.wildcard_subscription_available = 0;
+        p.shared_subscription_available = 0;  // not implemented yet (SUBSCRIBE answers 0x9E)
+        if (_server_keep_alive)
+            p.server_keep_alive = _keep_alive;
+        if (_client_id_assigned)
+            p.assigned_client_identifier = _client_id;
+    }
+    send(ack);
+}
+
+}  // namespace emqd::channel

@@ -1,0 +1,75 @@
+// Outbound packets the session asks for (session_sink): PUBLISH and PUBREL.
+//
+// The message is shared and immutable; the PUBLISH is encoded straight into the
+// connection's output buffer with views onto the message's topic and payload and a pointer
+// to its properties (codec/publish.h), so no per-subscriber copy of the message is made.
+// Per-delivery fields (QoS, DUP, packet id, remaining expiry, subscription ids) are added
+// here.
+//
+// Two reasons not to send:
+//   - v5 Maximum Packet Size of the client (spec 3.1.2.11.4): the packet is encoded, measured
+//     and cut off again if too large; the session treats `false` as delivered-and-dropped.
+//     Encoding to measure costs one payload copy into the buffer, only for a rare case and
+//     only up to the size the client accepts anyway, and keeps the codec's single notion of
+//     packet size.
+//   - Slow consumer: a QoS 0 message is dropped (counted, reported as sent) while more than
+//     k_max_pending_qos0_bytes wait to be written. QoS 1/2 are never dropped here; the
+//     session's window and queue bound them.
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "channel/channel_impl.h"
+
+namespace emqd::channel {
+
+bool channel::impl::send_publish(const session::publish_out& p) {
+    if (_state != state::connected)
+        return false;
+    if (p.qos == 0 && _io.pending_output() > k_max_pending_qos0_bytes) {
+        ++_slow_consumer_drops;
+        return true;
+    }
+
+    codec::publish_packet pk;
+    pk.qos = p.qos;
+    pk.retain = p.retain;
+    pk.dup = p.dup;
+    pk.topic = p.msg.topic;
+    pk.packet_id = p.packet_id;
+    pk.payload = p.msg.payload;
+    if (codec::is_v5(_version)) {
+        pk.props_ref = &p.msg.props;
+        if (p.msg.props.message_expiry_interval) {
+            // Forward what remains of the expiry (spec 3.3.2.3.3). _now can lag a message
+            // that arrived after our last tick; never count time before its arrival.
+            const auto left = p.msg.remaining_expiry(std::max(_now, p.msg.received_at));
+            if (left && *left == 0)
+                return false;  // expired on the way: drop
+            pk.message_expiry_override = left;
+        }
+        pk.subscription_identifiers.assign(p.subscription_ids.begin(), p.subscription_ids.end());
+    }
+
+    std::string& out = _io.output();
+    const std::size_t mark = out.size();
+    const std::size_t n = codec::encode(pk, _version, out);
+    if (_client_max_packet_size != 0 && n > _client_max_packet_size) {
+        out.resize(mark);
+        ++_too_large_drops;
+        spdlog::debug("channel {}: PUBLISH of {} bytes over the client's maximum {}", _client_id, n,
+                      _client_max_packet_size);
+        return false;
+    }
+    _io.notify_output();
+    return true;
+}
+
+void channel::impl::send_pubrel(std::uint16_t packet_id, core::reason_code reason) {
+    if (_state != state::connected)
+        return;
+    send(make_ack(codec::packet_type::pubrel, packet_id, reason));
+}
+
+}  // namespace emqd::channel

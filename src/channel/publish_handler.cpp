@@ -1,0 +1,127 @@
+// Inbound PUBLISH and the acknowledgement packets.
+//
+// Inbound QoS flows (the server is the receiver, spec 4.3):
+//   QoS 0: publish.
+//   QoS 1: publish, PUBACK. A DUP resend is published again (QoS 1 is at-least-once).
+//   QoS 2: awaiting_rel_insert(id): new -> publish; duplicate -> don't. PUBREC either way.
+//          PUBREL releases the id -> PUBCOMP (v5: 0x92 when the id was unknown).
+// The awaiting-PUBREL set lives in the session, so it survives a reconnect, and its bound
+// (max_awaiting_rel) is how we enforce the inbound v5 Receive Maximum (0x93).
+//
+// Outbound acknowledgements (the server is the sender): PUBACK/PUBREC/PUBCOMP go to the
+// session, which owns the inflight window. An unknown packet id there is not fatal in any
+// version (it happens legitimately after a resend); it is only logged.
+//
+// Topic aliases (v5, spec 3.3.2.3.4): a per-connection map alias -> topic. A PUBLISH with
+// alias and topic (re)defines it; with alias and an empty topic uses it. We copy the topic
+// into the map once per definition; the message still gets its single copy of topic and
+// payload, taken when it is built.
+
+#include <spdlog/spdlog.h>
+
+#include <memory>
+
+#include "channel/channel_impl.h"
+#include "core/topic.h"
+
+namespace emqd::channel {
+
+using core::reason_code;
+
+core::result<std::string_view> channel::impl::resolve_topic(const codec::publish_packet& p) {
+    if (!codec::is_v5(_version) || !p.topic_alias) {
+        if (p.topic.empty() && codec::is_v5(_version))
+            return core::fail(reason_code::protocol_error, "empty topic without topic alias");
+        return p.topic;
+    }
+    const std::uint16_t alias = *p.topic_alias;
+    if (alias == 0 || alias > _cfg.max_topic_alias)
+        return core::fail(reason_code::topic_alias_invalid, "topic alias out of range");
+    if (!p.topic.empty()) {
+        auto [it, inserted] = _topic_aliases.try_emplace(alias, p.topic);
+        if (!inserted)
+            it->second.assign(p.topic);
+        return p.topic;
+    }
+    auto it = _topic_aliases.find(alias);
+    if (it == _topic_aliases.end())
+        return core::fail(reason_code::protocol_error, "unknown topic alias");
+    return std::string_view(it->second);
+}
+
+core::status channel::impl::handle_publish(codec::publish_packet& p, clock::time_point now) {
+    if (p.qos > _cfg.max_qos_allowed)
+        return core::fail(reason_code::qos_not_supported, "PUBLISH QoS above maximum");
+    if (p.retain && !_cfg.retain_available)
+        return core::fail(reason_code::retain_not_supported, "retain not available");
+    auto topic = resolve_topic(p);
+    if (!topic)
+        return topic.err();
+    if (auto st = core::validate_topic_name(*topic, {_cfg.max_topic_levels}); !st)
+        return st;
+    // AUTHORIZATION SEAM: the ACL check (`client.authorize` publish) goes here; a denied
+    // QoS 1/2 publish is acknowledged with 0x87 (v5) and not routed.
+
+    if (p.qos == 2) {
+        auto fresh = _session->awaiting_rel_insert(p.packet_id, now);
+        if (!fresh)
+            return fresh.err();  // receive_maximum_exceeded: v5 0x93, 3.x close
+        if (!*fresh) {
+            // DUP resend of a message we already routed: acknowledge, don't publish twice.
+            send(make_ack(codec::packet_type::pubrec, p.packet_id));
+            return {};
+        }
+    }
+
+    auto msg = std::make_shared<core::message>();
+    msg->id = _broker.next_guid();
+    msg->topic.assign(*topic);  // the one copy of topic and payload (codec/publish.h)
+    msg->payload.assign(p.payload);
+    msg->qos = p.qos;
+    msg->retain = p.retain;
+    msg->from_client_id = _client_id;
+    msg->received_at = now;  // Message Expiry Interval counts from here
+    // Topic Alias and Subscription Identifiers are per-hop fields of publish_packet, not
+    // message properties: the message carries only what is forwarded.
+    msg->props = std::move(p.props);
+    _broker.publish(std::move(msg));
+
+    if (p.qos == 1)
+        send(make_ack(codec::packet_type::puback, p.packet_id));
+    if (p.qos == 2)
+        send(make_ack(codec::packet_type::pubrec, p.packet_id));
+    return {};
+}
+
+core::status channel::impl::handle_ack(const codec::ack_packet& a, clock::time_point now) {
+    switch (a.type) {
+        case codec::packet_type::puback:
+            if (auto st = _session->on_puback(a.packet_id, now); !st)
+                spdlog::debug("channel {}: PUBACK {}: {}", _client_id, a.packet_id, st.err().what);
+            return {};
+        case codec::packet_type::pubrec:
+            // A v5 PUBREC with an error code ends the flow at the client; the session still
+            // treats it as received (it answers with PUBREL, which the client completes).
+            if (auto st = _session->on_pubrec(a.packet_id, now); !st) {
+                // Unknown id: answer PUBREL anyway so the client can finish its own state
+                // (v5 with 0x92, spec 4.3.3; EMQ X does the same for 3.x).
+                send_pubrel(a.packet_id, reason_code::packet_identifier_not_found);
+            }
+            return {};
+        case codec::packet_type::pubcomp:
+            if (auto st = _session->on_pubcomp(a.packet_id, now); !st)
+                spdlog::debug("channel {}: PUBCOMP {}: {}", _client_id, a.packet_id, st.err().what);
+            return {};
+        case codec::packet_type::pubrel: {
+            codec::ack_packet comp = make_ack(codec::packet_type::pubcomp, a.packet_id);
+            if (!_session->awaiting_rel_release(a.packet_id) && codec::is_v5(_version))
+                comp.reason = reason_code::packet_identifier_not_found;
+            send(comp);
+            return {};
+        }
+        default:
+            return core::fail(reason_code::protocol_error, "unexpected acknowledgement");
+    }
+}
+
+}  // namespace emqd::channel

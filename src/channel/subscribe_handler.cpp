@@ -1,0 +1,106 @@
+// SUBSCRIBE and UNSUBSCRIBE (spec 3.8 - 3.11).
+//
+// Each filter of a SUBSCRIBE is judged on its own: a refused filter gets its failure code
+// in the SUBACK and the others still succeed (spec 3.9.3). Checks, in order:
+//   $share/... or $queue/...      -> 0x9E (shared subscriptions not implemented yet)
+//   invalid filter / too deep     -> 0x8F
+//   wildcard while disabled       -> 0xA2
+// The granted QoS is min(requested, max_qos_allowed). 3.1.1 encodes every failure as 0x80.
+//
+// Ordering: SUBACK is written before any retained message, so the client sees its
+// subscription acknowledged before the messages it causes (and the session's packet ids for
+// them never precede the SUBACK on the wire).
+
+#include <algorithm>
+#include <string_view>
+#include <vector>
+
+#include "channel/channel_impl.h"
+#include "core/topic.h"
+
+namespace emqd::channel {
+
+using core::reason_code;
+
+namespace {
+
+bool is_shared_filter(std::string_view f) {
+    return f.starts_with("$share/") || f.starts_with("$queue/");
+}
+
+}  // namespace
+
+core::reason_code channel::impl::check_filter(const codec::subscription_request& r) const {
+    if (is_shared_filter(r.filter))
+        return reason_code::shared_subscriptions_not_supported;
+    if (!core::validate_topic_filter(r.filter, {_cfg.max_topic_levels}))
+        return reason_code::topic_filter_invalid;
+    if (!_cfg.wildcard_subscription && core::has_wildcard(r.filter))
+        return reason_code::wildcard_subscriptions_not_supported;
+    // AUTHORIZATION SEAM: the ACL check (`client.authorize` subscribe) goes here and
+    // answers 0x87 not_authorized for a denied filter.
+    return reason_code::success;
+}
+
+core::status channel::impl::handle_subscribe(const codec::subscribe_packet& p,
+                                             clock::time_point now) {
+    codec::suback_packet ack;
+    ack.packet_id = p.packet_id;
+    ack.reasons.reserve(p.topics.size());
+
+    struct retained_request {
+        const std::string* filter;
+        router::subscription_options opts;
+    };
+    std::vector<retained_request> want_retained;
+
+    for (const codec::subscription_request& r : p.topics) {
+        if (const reason_code rc = check_filter(r); core::is_error(rc)) {
+            ack.reasons.push_back(rc);
+            continue;
+        }
+        router::subscription_options opts;
+        opts.qos = std::min(r.qos, _cfg.max_qos_allowed);
+        opts.no_local = r.no_local;
+        opts.retain_as_published = r.retain_as_published;
+        opts.retain_handling = r.retain_handling;
+        opts.subscription_id = p.subscription_identifier.value_or(0);
+        const bool is_new = _session->subscribe(r.filter, opts);
+        ack.reasons.push_back(static_cast<reason_code>(opts.qos));
+        // Retain Handling (spec 3.8.3.1): 0 always, 1 only for a new subscription, 2 never.
+        // Shared subscriptions never get retained messages (spec 4.8.2).
+        const bool send_retained = r.retain_handling == 0 || (r.retain_handling == 1 && is_new);
+        if (send_retained && !is_shared_filter(r.filter))
+            want_retained.push_back({&r.filter, opts});
+    }
+    send(ack);
+
+    std::vector<core::message_ptr> retained;
+    for (const retained_request& w : want_retained) {
+        retained.clear();
+        _broker.retained().match(*w.filter, retained);
+        for (const core::message_ptr& m : retained) {
+            // deliver_retained may write through send_publish, or fail and close us (a
+            // kick from within is not expected, but don't touch a closed channel).
+            if (_state != state::connected)
+                return {};
+            _session->deliver_retained(m, w.opts, now);
+        }
+    }
+    return {};
+}
+
+core::status channel::impl::handle_unsubscribe(const codec::unsubscribe_packet& p) {
+    codec::unsuback_packet ack;
+    ack.packet_id = p.packet_id;
+    ack.reasons.reserve(p.filters.size());
+    for (const std::string& f : p.filters) {
+        const bool existed = _session->unsubscribe(f);
+        ack.reasons.push_back(existed ? reason_code::success
+                                      : reason_code::no_subscription_existed);
+    }
+    send(ack);  // 3.x: the codec drops the per-filter codes (3.1.1 UNSUBACK has none)
+    return {};
+}
+
+}  // namespace emqd::channel

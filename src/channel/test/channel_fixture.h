@@ -1,0 +1,243 @@
+#pragma once
+// Test doubles for the channel tests (style.md §7.1: a stub transport that feeds scripted
+// bytes and checks writes; no sockets, no sleeps).
+//
+//   fake_io      connection_io over a std::string, with a closed flag and extra "pending"
+//                bytes to simulate a socket that does not drain.
+//   fake_broker  broker_services with a real router and retained store; owns sessions by
+//                client id, records publishes and routes them to local sessions, and can hold
+//                open_session grants back to test the asynchronous path.
+//   channel_test the fixture: opens connections, feeds hex, takes the output as hex.
+//
+// Time is explicit: at(s) is t0 + s seconds.
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstring>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "channel/channel.h"
+#include "codec/packet.h"
+#include "router/retained_store.h"
+#include "router/router.h"
+#include "session/session.h"
+
+namespace emqd::channel::test {
+
+using codec::protocol_version;
+using core::reason_code;
+
+inline const clock::time_point t0 = clock::time_point{} + std::chrono::hours(1);
+inline clock::time_point at(double seconds) {
+    return t0 + std::chrono::milliseconds(static_cast<long long>(seconds * 1000));
+}
+
+/// "30 07 00 03" -> bytes; anything but hex digits is ignored.
+inline std::string hex(std::string_view s) {
+    std::string out;
+    int nibble = -1;
+    for (char c : s) {
+        int v = -1;
+        if (c >= '0' && c <= '9')
+            v = c - '0';
+        if (c >= 'a' && c <= 'f')
+            v = c - 'a' + 10;
+        if (c >= 'A' && c <= 'F')
+            v = c - 'A' + 10;
+        if (v < 0)
+            continue;
+        if (nibble < 0) {
+            nibble = v;
+        } else {
+            out.push_back(static_cast<char>(nibble * 16 + v));
+            nibble = -1;
+        }
+    }
+    return out;
+}
+
+inline std::string to_hex(std::string_view s) {
+    static const char* digits = "0123456789ABCDEF";
+    std::string out;
+    for (unsigned char c : s) {
+        if (!out.empty())
+            out.push_back(' ');
+        out.push_back(digits[c >> 4]);
+        out.push_back(digits[c & 15]);
+    }
+    return out;
+}
+
+/// ASCII text as spaced hex, for building expected bytes readably.
+inline std::string text_hex(std::string_view s) {
+    return to_hex(s);
+}
+
+template <class P>
+std::string wire(const P& p, protocol_version v) {
+    std::string out;
+    codec::encode(p, v, out);
+    return out;
+}
+
+class fake_io final : public connection_io {
+  public:
+    std::string& output() override { return out; }
+    void notify_output() override { ++notified; }
+    std::size_t pending_output() const override { return out.size() + stuck; }
+    void close() override {
+        EXPECT_FALSE(closed) << "close() called twice";
+        closed = true;
+    }
+
+    std::string out;
+    bool closed = false;
+    std::size_t stuck = 0;  // bytes the "socket" has not written
+    int notified = 0;
+};
+
+class fake_broker final : public broker_services {
+  public:
+    fake_broker() { scfg.retry_interval = std::chrono::seconds(30); }
+
+    void open_session(const session_request& req,
+                      std::function<void(session_grant)> done) override {
+        requests.push_back(req);
+        auto grant = [this, req, done] {
+            session_grant g;
+            if (refuse != reason_code::success) {
+                g.reason = refuse;
+                done(g);
+                return;
+            }
+            auto& slot = sessions[req.client_id];
+            if (slot && req.clean_start)
+                slot.reset();
+            g.session_present = slot != nullptr;
+            if (!slot)
+                slot = std::make_unique<session::session>(scfg, req.client_id, router,
+                                                          router::subscriber_id{0, next_sid++});
+            g.session = slot.get();
+            done(g);
+        };
+        if (defer_grants)
+            deferred.push_back(grant);
+        else
+            grant();
+    }
+    void session_closed(session::session* s) override {
+        const std::string id = s->client_id();
+        closed_sessions.push_back(id);
+        if (s->expiry_interval() == 0)
+            sessions.erase(id);
+    }
+    void publish(core::message_ptr msg) override {
+        published.push_back(msg);
+        if (msg->retain)
+            retained_store.put(msg);
+        // Local routing, as a shard would do it: group matches by session.
+        std::vector<router::route> routes;
+        router.match(msg->topic, routes);
+        for (auto& [id, s] : sessions) {
+            std::vector<router::subscription_options> matched;
+            for (const router::route& r : routes)
+                if (r.subscriber == s->id())
+                    matched.push_back(r.options);
+            if (!matched.empty())
+                s->deliver(msg, matched, msg->received_at);
+        }
+    }
+    const router::retained_store& retained() const override { return retained_store; }
+    core::guid next_guid() override { return core::guid{1, ++guid_seq}; }
+    std::string assign_client_id() override { return "auto-" + std::to_string(++assigned); }
+
+    session::session* find(const std::string& id) {
+        auto it = sessions.find(id);
+        return it == sessions.end() ? nullptr : it->second.get();
+    }
+    void release_grants() {
+        auto d = std::move(deferred);
+        deferred.clear();
+        for (auto& g : d)
+            g();
+    }
+
+    session::session_config scfg;
+    router::router router;
+    router::retained_store retained_store;
+    std::map<std::string, std::unique_ptr<session::session>> sessions;
+    std::vector<session_request> requests;
+    std::vector<core::message_ptr> published;
+    std::vector<std::string> closed_sessions;
+    std::vector<std::function<void()>> deferred;
+    bool defer_grants = false;
+    reason_code refuse = reason_code::success;
+    std::uint64_t next_sid = 1;
+    std::uint64_t guid_seq = 0;
+    int assigned = 0;
+};
+
+/// One client connection under test.
+struct conn {
+    fake_io io;
+    std::unique_ptr<channel> ch;
+
+    /// Feeds raw bytes as one socket read.
+    void feed(const std::string& bytes, clock::time_point now) {
+        auto buf = ch->read_buffer(bytes.size());
+        std::memcpy(buf.data(), bytes.data(), bytes.size());
+        ch->on_read(bytes.size(), now);
+    }
+    void feed_hex(std::string_view h, clock::time_point now) { feed(hex(h), now); }
+    /// Everything written since the last take(), as spaced hex.
+    std::string take() {
+        std::string s = to_hex(io.out);
+        io.out.clear();
+        return s;
+    }
+};
+
+class channel_test : public ::testing::Test {
+  protected:
+    conn& open(clock::time_point now = at(0)) {
+        auto c = std::make_unique<conn>();
+        c->ch = std::make_unique<channel>(cfg, broker, c->io, now);
+        conns.push_back(std::move(c));
+        return *conns.back();
+    }
+
+    static codec::connect_packet connect_packet(protocol_version v, std::string id,
+                                                bool clean = true, std::uint16_t keep_alive = 60) {
+        codec::connect_packet p;
+        p.version = v;
+        p.client_id = std::move(id);
+        p.clean_start = clean;
+        p.keep_alive = keep_alive;
+        return p;
+    }
+
+    /// Opens a connection and completes CONNECT/CONNACK; the CONNACK is consumed.
+    conn& connected(const codec::connect_packet& p, clock::time_point now = at(0)) {
+        conn& c = open(now);
+        c.feed(wire(p, p.version), now);
+        EXPECT_FALSE(c.ch->closed());
+        EXPECT_NE(c.ch->attached_session(), nullptr);
+        c.io.out.clear();
+        return c;
+    }
+    conn& connected(protocol_version v, std::string id, clock::time_point now = at(0)) {
+        return connected(connect_packet(v, std::move(id)), now);
+    }
+
+    channel_config cfg;
+    fake_broker broker;  // declared before conns: channels die first
+    std::vector<std::unique_ptr<conn>> conns;
+};
+
+}  // namespace emqd::channel::test

@@ -1,0 +1,279 @@
+// PUBLISH in both directions: inbound QoS 0/1/2 flows and their checks (QoS, retain, topic,
+// topic aliases, Receive Maximum, Message Expiry), outbound encoding (QoS 1/2 flows,
+// remaining expiry, subscription identifiers, client Maximum Packet Size, slow consumers,
+// 3.x retries).
+
+#include "channel/test/channel_fixture.h"
+
+namespace emqd::channel::test {
+namespace {
+
+constexpr protocol_version v311 = protocol_version::v3_1_1;
+constexpr protocol_version v5 = protocol_version::v5;
+
+// --- inbound -----------------------------------------------------------------------------
+
+TEST_F(channel_test, inbound_qos0_builds_the_message) {
+    conn& c = connected(v311, "pub");
+    c.feed_hex("30 07 00 03 61 2F 62 68 69", at(2));  // a/b "hi"
+    EXPECT_EQ(c.take(), "");
+    ASSERT_EQ(broker.published.size(), 1u);
+    const core::message& m = *broker.published[0];
+    EXPECT_EQ(m.topic, "a/b");
+    EXPECT_EQ(m.payload, "hi");
+    EXPECT_EQ(m.qos, 0);
+    EXPECT_FALSE(m.retain);
+    EXPECT_EQ(m.from_client_id, "pub");
+    EXPECT_EQ(m.received_at, at(2));
+    EXPECT_EQ(m.id, (core::guid{1, 1}));
+}
+
+TEST_F(channel_test, inbound_qos1_is_acknowledged) {
+    conn& c = connected(v311, "pub");
+    c.feed_hex("32 09 00 03 61 2F 62 00 07 68 69", at(1));
+    EXPECT_EQ(c.take(), "40 02 00 07");
+    EXPECT_EQ(broker.published.size(), 1u);
+}
+
+TEST_F(channel_test, inbound_qos2_flow_publishes_once) {
+    conn& c = connected(v311, "pub");
+    c.feed_hex("34 09 00 03 61 2F 62 00 07 68 69", at(1));
+    EXPECT_EQ(c.take(), "50 02 00 07");
+    c.feed_hex("3C 09 00 03 61 2F 62 00 07 68 69", at(2));  // DUP resend
+    EXPECT_EQ(c.take(), "50 02 00 07");
+    EXPECT_EQ(broker.published.size(), 1u);
+    c.feed_hex("62 02 00 07", at(3));  // PUBREL
+    EXPECT_EQ(c.take(), "70 02 00 07");
+    c.feed_hex("62 02 00 07", at(4));  // unknown now: 3.1.1 completes anyway
+    EXPECT_EQ(c.take(), "70 02 00 07");
+    EXPECT_FALSE(c.io.closed);
+}
+
+TEST_F(channel_test, v5_inbound_qos2_unknown_pubrel_gets_0x92) {
+    conn& c = connected(v5, "pub");
+    c.feed_hex("34 0A 00 03 61 2F 62 00 07 00 68 69", at(1));
+    EXPECT_EQ(c.take(), "50 02 00 07");
+    c.feed_hex("62 02 00 07", at(2));
+    EXPECT_EQ(c.take(), "70 02 00 07");
+    c.feed_hex("62 02 00 07", at(3));
+    EXPECT_EQ(c.take(), "70 03 00 07 92");
+    EXPECT_FALSE(c.io.closed);
+}
+
+TEST_F(channel_test, v5_topic_alias_defines_and_uses) {
+    conn& c = connected(v5, "pub");
+    c.feed_hex("30 0B 00 03 61 2F 62 03 23 00 01 68 69", at(1));  // a/b, alias 1
+    c.feed_hex("30 08 00 00 03 23 00 01 68 69", at(2));           // "", alias 1
+    ASSERT_EQ(broker.published.size(), 2u);
+    EXPECT_EQ(broker.published[0]->topic, "a/b");
+    EXPECT_EQ(broker.published[1]->topic, "a/b");
+    EXPECT_TRUE(broker.published[1]->props.empty());  // the alias is not forwarded
+    EXPECT_EQ(c.take(), "");
+}
+
+TEST_F(channel_test, v5_unknown_topic_alias_is_a_protocol_error) {
+    conn& c = connected(v5, "pub");
+    c.feed_hex("30 08 00 00 03 23 00 02 68 69", at(1));
+    EXPECT_EQ(c.take(), "E0 01 82");
+    EXPECT_TRUE(c.io.closed);
+    EXPECT_TRUE(broker.published.empty());
+}
+
+TEST_F(channel_test, v5_topic_alias_out_of_range) {
+    cfg.max_topic_alias = 5;
+    conn& zero = connected(v5, "z");
+    zero.feed_hex("30 0B 00 03 61 2F 62 03 23 00 00 68 69", at(1));
+    // Alias 0 is refused by the codec already ([MQTT-3.3.2-8], protocol error 0x82); EMQ X
+    // and mosquitto answer 0x94. Either closes the connection with a DISCONNECT.
+    const std::string zero_out = zero.take();
+    EXPECT_TRUE(zero_out == "E0 01 94" || zero_out == "E0 01 82") << zero_out;
+    EXPECT_TRUE(zero.io.closed);
+
+    conn& big = connected(v5, "b");
+    big.feed_hex("30 0B 00 03 61 2F 62 03 23 00 06 68 69", at(1));
+    EXPECT_EQ(big.take(), "E0 01 94");
+    EXPECT_TRUE(big.io.closed);
+}
+
+TEST_F(channel_test, qos_above_maximum) {
+    cfg.max_qos_allowed = 1;
+    conn& c5 = connected(v5, "c5");
+    c5.feed_hex("34 0A 00 03 61 2F 62 00 07 00 68 69", at(1));
+    EXPECT_EQ(c5.take(), "E0 01 9B");
+    EXPECT_TRUE(c5.io.closed);
+
+    conn& c3 = connected(v311, "c3");
+    c3.feed_hex("34 09 00 03 61 2F 62 00 07 68 69", at(1));
+    EXPECT_EQ(c3.take(), "");
+    EXPECT_TRUE(c3.io.closed);
+    EXPECT_TRUE(broker.published.empty());
+}
+
+TEST_F(channel_test, retain_not_available) {
+    cfg.retain_available = false;
+    conn& c = connected(v5, "c5");
+    c.feed_hex("31 08 00 03 61 2F 62 00 68 69", at(1));
+    EXPECT_EQ(c.take(), "E0 01 9A");
+    EXPECT_TRUE(c.io.closed);
+}
+
+TEST_F(channel_test, topic_with_too_many_levels) {
+    cfg.max_topic_levels = 2;
+    conn& c = connected(v5, "c5");
+    c.feed_hex("30 0A 00 05 61 2F 62 2F 63 00 68 69", at(1));  // a/b/c
+    EXPECT_EQ(c.take(), "E0 01 90");
+    EXPECT_TRUE(c.io.closed);
+}
+
+TEST_F(channel_test, v5_receive_maximum_exceeded) {
+    broker.scfg.max_awaiting_rel = 2;
+    conn& c = connected(v5, "c5");
+    c.feed_hex("34 0A 00 03 61 2F 62 00 01 00 68 69", at(1));
+    c.feed_hex("34 0A 00 03 61 2F 62 00 02 00 68 69", at(1));
+    EXPECT_EQ(c.take(), "50 02 00 01 50 02 00 02");
+    c.feed_hex("34 0A 00 03 61 2F 62 00 03 00 68 69", at(1));
+    EXPECT_EQ(c.take(), "E0 01 93");
+    EXPECT_TRUE(c.io.closed);
+    EXPECT_EQ(broker.published.size(), 2u);
+}
+
+TEST_F(channel_test, v5_message_expiry_is_kept_with_arrival_time) {
+    conn& c = connected(v5, "c5");
+    c.feed_hex("30 0D 00 03 61 2F 62 05 02 00 00 00 0A 68 69", at(3));  // expiry 10 s
+    ASSERT_EQ(broker.published.size(), 1u);
+    EXPECT_EQ(broker.published[0]->props.message_expiry_interval, 10u);
+    EXPECT_EQ(broker.published[0]->received_at, at(3));
+}
+
+// --- outbound ----------------------------------------------------------------------------
+
+TEST_F(channel_test, outbound_qos1_flow) {
+    conn& sub = connected(v311, "sub");
+    sub.feed_hex("82 08 00 01 00 03 61 2F 23 01", at(0));  // a/# QoS 1
+    EXPECT_EQ(sub.take(), "90 03 00 01 01");
+    conn& pub = connected(v311, "pub");
+    pub.feed_hex("32 09 00 03 61 2F 62 00 07 68 69", at(1));
+    EXPECT_EQ(pub.take(), "40 02 00 07");
+    EXPECT_EQ(sub.take(), "32 09 00 03 61 2F 62 00 01 68 69");
+    session::session* s = sub.ch->attached_session();
+    EXPECT_EQ(s->inflight_size(), 1u);
+    sub.feed_hex("40 02 00 01", at(2));
+    EXPECT_EQ(s->inflight_size(), 0u);
+    EXPECT_EQ(sub.take(), "");
+}
+
+TEST_F(channel_test, outbound_qos2_flow) {
+    conn& sub = connected(v311, "sub");
+    sub.feed_hex("82 08 00 01 00 03 61 2F 23 02", at(0));
+    EXPECT_EQ(sub.take(), "90 03 00 01 02");
+    conn& pub = connected(v311, "pub");
+    pub.feed_hex("34 09 00 03 61 2F 62 00 07 68 69", at(1));
+    EXPECT_EQ(sub.take(), "34 09 00 03 61 2F 62 00 01 68 69");
+    sub.feed_hex("50 02 00 01", at(2));  // PUBREC
+    EXPECT_EQ(sub.take(), "62 02 00 01");
+    sub.feed_hex("70 02 00 01", at(3));  // PUBCOMP
+    EXPECT_EQ(sub.ch->attached_session()->inflight_size(), 0u);
+    EXPECT_FALSE(sub.io.closed);
+}
+
+TEST_F(channel_test, outbound_qos_is_the_subscription_maximum) {
+    conn& sub = connected(v311, "sub");
+    sub.feed_hex("82 08 00 01 00 03 61 2F 62 00", at(0));
+    sub.take();
+    conn& pub = connected(v311, "pub");
+    pub.feed_hex("32 09 00 03 61 2F 62 00 07 68 69", at(1));
+    EXPECT_EQ(sub.take(), "30 07 00 03 61 2F 62 68 69");
+}
+
+TEST_F(channel_test, unknown_acks_are_ignored) {
+    conn& c3 = connected(v311, "c3");
+    c3.feed_hex("40 02 00 09", at(1));  // PUBACK
+    c3.feed_hex("70 02 00 09", at(1));  // PUBCOMP
+    EXPECT_EQ(c3.take(), "");
+    c3.feed_hex("50 02 00 09", at(1));  // PUBREC: PUBREL anyway, so the client can finish
+    EXPECT_EQ(c3.take(), "62 02 00 09");
+    EXPECT_FALSE(c3.io.closed);
+
+    conn& c5 = connected(v5, "c5");
+    c5.feed_hex("50 02 00 09", at(1));
+    EXPECT_EQ(c5.take(), "62 03 00 09 92");
+    EXPECT_FALSE(c5.io.closed);
+}
+
+TEST_F(channel_test, v5_outbound_remaining_expiry_and_subscription_id) {
+    conn& sub = connected(v5, "sub");
+    codec::subscribe_packet sp;
+    sp.packet_id = 1;
+    sp.subscription_identifier = 5;
+    sp.topics.emplace_back();
+    sp.topics.back().filter = "a/b";
+    sub.feed(wire(sp, v5), at(0));
+    EXPECT_EQ(sub.take(), "90 04 00 01 00 00");
+
+    auto msg = std::make_shared<core::message>();
+    msg->topic = "a/b";
+    msg->payload = "hi";
+    msg->received_at = at(0);
+    msg->props.message_expiry_interval = 10;
+    sub.ch->on_tick(at(4));
+    session::session* s = sub.ch->attached_session();
+    const router::subscription_options opts = s->subscriptions().at("a/b");
+    EXPECT_EQ(opts.subscription_id, 5u);
+    s->deliver(msg, {&opts, 1}, at(4));
+    // Subscription Identifier 5, Message Expiry Interval 6 (10 - 4 seconds on the way).
+    EXPECT_EQ(sub.take(), "30 0F 00 03 61 2F 62 07 0B 05 02 00 00 00 06 68 69");
+}
+
+TEST_F(channel_test, v5_client_maximum_packet_size_is_respected) {
+    auto p = connect_packet(v5, "sub");
+    p.props.maximum_packet_size = 20;
+    conn& sub = connected(p);
+    sub.feed_hex("82 09 00 01 00 00 03 61 2F 62 01", at(0));  // a/b QoS 1
+    EXPECT_EQ(sub.take(), "90 04 00 01 00 01");
+    conn& pub = connected(v5, "pub");
+    // 20-byte payload: the PUBLISH to sub would be 30 bytes.
+    pub.feed(hex("32 1C 00 03 61 2F 62 00 07 00") + std::string(20, 'x'), at(1));
+    EXPECT_EQ(pub.take(), "40 02 00 07");
+    EXPECT_EQ(sub.take(), "");
+    EXPECT_EQ(sub.ch->attached_session()->inflight_size(), 0u);  // dropped, not stuck
+    pub.feed_hex("32 0A 00 03 61 2F 62 00 08 00 68 69", at(2));
+    // Packet id 1 went with the dropped message.
+    EXPECT_EQ(sub.take(), "32 0A 00 03 61 2F 62 00 02 00 68 69");
+}
+
+TEST_F(channel_test, slow_consumer_loses_qos0_only) {
+    conn& sub = connected(v311, "sub");
+    sub.feed_hex("82 08 00 01 00 03 61 2F 62 01", at(0));
+    sub.take();
+    sub.io.stuck = 2 * 1024 * 1024;
+    conn& pub = connected(v311, "pub");
+    pub.feed_hex("30 07 00 03 61 2F 62 68 69", at(1));
+    EXPECT_EQ(sub.take(), "");
+    EXPECT_EQ(sub.ch->slow_consumer_drops(), 1u);
+    pub.feed_hex("32 09 00 03 61 2F 62 00 07 68 69", at(2));  // QoS 1 still goes out
+    EXPECT_EQ(sub.take(), "32 09 00 03 61 2F 62 00 01 68 69");
+}
+
+TEST_F(channel_test, v311_retries_unacknowledged_on_tick_v5_does_not) {
+    conn& s3 = connected(v311, "s3");
+    s3.feed_hex("82 08 00 01 00 03 61 2F 62 01", at(0));
+    conn& s5 = connected(v5, "s5");
+    s5.feed_hex("82 09 00 01 00 00 03 61 2F 62 01", at(0));
+    s3.take();
+    s5.take();
+    conn& pub = connected(v311, "pub");
+    pub.feed_hex("32 09 00 03 61 2F 62 00 07 68 69", at(0));
+    EXPECT_EQ(s3.take(), "32 09 00 03 61 2F 62 00 01 68 69");
+    EXPECT_EQ(s5.take(), "32 0A 00 03 61 2F 62 00 01 00 68 69");
+    s3.feed_hex("C0 00", at(20));  // keep both alive
+    s5.feed_hex("C0 00", at(20));
+    s3.take();
+    s5.take();
+    s3.ch->on_tick(at(31));
+    s5.ch->on_tick(at(31));
+    EXPECT_EQ(s3.take(), "3A 09 00 03 61 2F 62 00 01 68 69");  // DUP
+    EXPECT_EQ(s5.take(), "");
+}
+
+}  // namespace
+}  // namespace emqd::channel::test

@@ -1,0 +1,149 @@
+// SUBSCRIBE / UNSUBSCRIBE: per-filter reason codes, granted QoS, subscription options and
+// identifiers, and retained messages per Retain Handling.
+
+#include "channel/test/channel_fixture.h"
+
+namespace emqd::channel::test {
+namespace {
+
+constexpr protocol_version v311 = protocol_version::v3_1_1;
+constexpr protocol_version v5 = protocol_version::v5;
+
+codec::subscription_request filter(std::string f, std::uint8_t qos) {
+    codec::subscription_request r;
+    r.filter = std::move(f);
+    r.qos = qos;
+    return r;
+}
+
+TEST_F(channel_test, v311_subscribe_is_acknowledged) {
+    conn& c = connected(v311, "s");
+    c.feed_hex("82 08 00 01 00 03 61 2F 62 01", at(1));  // a/b QoS 1
+    EXPECT_EQ(c.take(), "90 03 00 01 01");
+    const auto& subs = c.ch->attached_session()->subscriptions();
+    ASSERT_EQ(subs.count("a/b"), 1u);
+    EXPECT_EQ(subs.at("a/b").qos, 1);
+}
+
+TEST_F(channel_test, v5_subscribe_reason_code_per_filter) {
+    cfg.max_qos_allowed = 1;
+    conn& c = connected(v5, "s");
+    codec::subscribe_packet p;
+    p.packet_id = 1;
+    p.topics = {filter("a/b", 2), filter("a/#/b", 0), filter("$share/g/x", 0),
+                filter("$queue/x", 0)};
+    c.feed(wire(p, v5), at(1));
+    // a/b granted QoS 1 (zone maximum), invalid filter 0x8F, shared not supported 0x9E.
+    EXPECT_EQ(c.take(), "90 07 00 01 00 01 8F 9E 9E");
+    EXPECT_EQ(c.ch->attached_session()->subscriptions().size(), 1u);
+    EXPECT_FALSE(c.io.closed);
+}
+
+TEST_F(channel_test, v5_wildcard_subscription_disabled) {
+    cfg.wildcard_subscription = false;
+    conn& c = connected(v5, "s");
+    codec::subscribe_packet p;
+    p.packet_id = 1;
+    p.topics = {filter("a/+", 0), filter("a/b", 0)};
+    c.feed(wire(p, v5), at(1));
+    EXPECT_EQ(c.take(), "90 05 00 01 00 A2 00");
+}
+
+TEST_F(channel_test, v311_subscribe_failure_is_0x80) {
+    cfg.max_topic_levels = 2;
+    conn& c = connected(v311, "s");
+    c.feed_hex("82 0A 00 01 00 05 61 2F 62 2F 63 00", at(1));  // a/b/c: too deep
+    EXPECT_EQ(c.take(), "90 03 00 01 80");
+}
+
+TEST_F(channel_test, v5_subscription_options_and_identifier_are_stored) {
+    conn& c = connected(v5, "s");
+    codec::subscribe_packet p;
+    p.packet_id = 3;
+    p.subscription_identifier = 7;
+    auto r = filter("a/b", 1);
+    r.no_local = true;
+    r.retain_as_published = true;
+    r.retain_handling = 2;
+    p.topics = {r};
+    c.feed(wire(p, v5), at(1));
+    EXPECT_EQ(c.take(), "90 04 00 03 00 01");
+    const router::subscription_options o = c.ch->attached_session()->subscriptions().at("a/b");
+    EXPECT_EQ(o.qos, 1);
+    EXPECT_TRUE(o.no_local);
+    EXPECT_TRUE(o.retain_as_published);
+    EXPECT_EQ(o.retain_handling, 2);
+    EXPECT_EQ(o.subscription_id, 7u);
+}
+
+TEST_F(channel_test, unsubscribe_reason_codes) {
+    conn& c5 = connected(v5, "s5");
+    c5.feed_hex("82 09 00 01 00 00 03 61 2F 62 00", at(1));
+    c5.take();
+    c5.feed_hex("A2 0B 00 02 00 00 03 61 2F 62 00 01 78", at(2));  // a/b, x
+    EXPECT_EQ(c5.take(), "B0 05 00 02 00 00 11");
+    EXPECT_TRUE(c5.ch->attached_session()->subscriptions().empty());
+
+    conn& c3 = connected(v311, "s3");
+    c3.feed_hex("A2 07 00 02 00 03 61 2F 62", at(2));
+    EXPECT_EQ(c3.take(), "B0 02 00 02");
+}
+
+class retained_test : public channel_test {
+  protected:
+    void SetUp() override {
+        auto m = std::make_shared<core::message>();
+        m->topic = "r/1";
+        m->payload = "x";
+        m->retain = true;
+        m->received_at = at(0);
+        broker.retained_store.put(m);
+    }
+    static std::string subscribe_r(std::uint16_t id, std::uint8_t retain_handling) {
+        codec::subscribe_packet p;
+        p.packet_id = id;
+        auto r = filter("r/#", 0);
+        r.retain_handling = retain_handling;
+        p.topics = {r};
+        return wire(p, v5);
+    }
+};
+
+TEST_F(retained_test, v311_retained_message_follows_the_suback) {
+    conn& c = connected(v311, "s");
+    c.feed_hex("82 08 00 01 00 03 72 2F 23 00", at(1));  // r/#
+    EXPECT_EQ(c.take(), "90 03 00 01 00 31 06 00 03 72 2F 31 78");
+}
+
+TEST_F(retained_test, retain_handling_0_sends_every_time) {
+    conn& c = connected(v5, "s");
+    c.feed(subscribe_r(1, 0), at(1));
+    EXPECT_EQ(c.take(), "90 04 00 01 00 00 31 07 00 03 72 2F 31 00 78");
+    c.feed(subscribe_r(2, 0), at(2));
+    EXPECT_EQ(c.take(), "90 04 00 02 00 00 31 07 00 03 72 2F 31 00 78");
+}
+
+TEST_F(retained_test, retain_handling_1_sends_only_for_a_new_subscription) {
+    conn& c = connected(v5, "s");
+    c.feed(subscribe_r(1, 1), at(1));
+    EXPECT_EQ(c.take(), "90 04 00 01 00 00 31 07 00 03 72 2F 31 00 78");
+    c.feed(subscribe_r(2, 1), at(2));
+    EXPECT_EQ(c.take(), "90 04 00 02 00 00");
+}
+
+TEST_F(retained_test, retain_handling_2_never_sends) {
+    conn& c = connected(v5, "s");
+    c.feed(subscribe_r(1, 2), at(1));
+    EXPECT_EQ(c.take(), "90 04 00 01 00 00");
+}
+
+TEST_F(retained_test, published_retained_message_is_stored_by_the_broker) {
+    conn& pub = connected(v311, "p");
+    pub.feed_hex("31 07 00 03 72 2F 32 79 79", at(1));  // r/2 "yy", retained
+    conn& c = connected(v311, "s");
+    c.feed_hex("82 08 00 01 00 03 72 2F 32 00", at(2));  // r/2
+    EXPECT_EQ(c.take(), "90 03 00 01 00 31 07 00 03 72 2F 32 79 79");
+}
+
+}  // namespace
+}  // namespace emqd::channel::test

@@ -1,0 +1,155 @@
+// PUBLISH (spec 3.3) and its acknowledgements PUBACK, PUBREC, PUBREL, PUBCOMP (3.4 - 3.7).
+//
+// Design note: this is the hot path. Decoding a PUBLISH returns views of the topic and
+// payload into the frame; only v5 message properties (owned strings in
+// core::message_properties) allocate, and only when present. Encoding runs the body
+// writer twice (count, then write after one reserve), so it needs no temporaries.
+// Rules checked here:
+//   QoS 3                                     [MQTT-3.3.1-4]  malformed
+//   DUP set on a QoS 0 message                [MQTT-3.3.1-2]  malformed
+//   topic with wildcards                      [MQTT-3.3.2-2]  topic name invalid
+//   empty topic without a v5 Topic Alias      [MQTT-3.3.2-1], spec 3.3.2.3.4  topic name invalid
+//   packet identifier 0                       [MQTT-2.2.1-3]  protocol error
+//   PUBREL fixed-header flags 0b0010          [MQTT-3.6.1-1]  malformed (checked in packet.cpp)
+
+#include "codec/detail/decoders.h"
+#include "codec/detail/properties.h"
+#include "codec/detail/reader.h"
+#include "codec/detail/writer.h"
+#include "codec/packet.h"
+#include "core/topic.h"
+
+namespace emqd::codec {
+namespace {
+
+using detail::malformed;
+using detail::prop_set;
+using detail::property;
+using detail::protocol_error;
+using detail::reader;
+using detail::writer;
+namespace prop = detail::prop;
+
+core::status read_packet_id(reader& r, std::uint16_t& id) {
+    EMQD_CODEC_TRY(r.u16(id));
+    if (id == 0)
+        return protocol_error("packet identifier 0");  // [MQTT-2.2.1-3]
+    return {};
+}
+
+}  // namespace
+
+namespace detail {
+
+core::result<packet> decode_publish(const frame& f, protocol_version v) {
+    publish_packet p;
+    const std::uint8_t flags = f.flags();
+    p.retain = flags & 0x01;
+    p.qos = (flags >> 1) & 0x03;
+    p.dup = flags & 0x08;
+    if (p.qos == 3)
+        return malformed("PUBLISH QoS 3");
+    if (p.dup && p.qos == 0)
+        return malformed("DUP set on QoS 0 PUBLISH");
+
+    reader r(f.body);
+    EMQD_CODEC_TRY(r.utf8(p.topic));  // [MQTT-3.3.2-1]
+    if (p.qos > 0)
+        EMQD_CODEC_TRY(read_packet_id(r, p.packet_id));
+    if (is_v5(v)) {
+        EMQD_CODEC_TRY(read_properties(r, prop_set::publish, [&](const property& pr) {
+            if (pr.id == prop::topic_alias) {
+                p.topic_alias = static_cast<std::uint16_t>(pr.num);
+            } else if (pr.id == prop::subscription_identifier) {
+                p.subscription_identifiers.push_back(pr.num);
+            } else {
+                store_message_property(pr, p.props);
+            }
+            return core::status{};
+        }));
+    }
+    if (p.topic.empty()) {
+        if (!p.topic_alias)
+            return core::fail(core::reason_code::topic_name_invalid, "empty topic");
+    } else {
+        EMQD_CODEC_TRY(core::validate_topic_name(p.topic));
+    }
+    p.payload = r.rest();
+    return packet{std::move(p)};
+}
+
+core::result<packet> decode_ack(const frame& f, protocol_version v) {
+    reader r(f.body);
+    ack_packet p;
+    p.type = f.type();
+    EMQD_CODEC_TRY(read_packet_id(r, p.packet_id));
+    if (is_v5(v) && !r.empty()) {  // spec 3.4.2.1: reason and properties may be omitted
+        std::uint8_t code = 0;
+        EMQD_CODEC_TRY(r.u8(code));
+        EMQD_CODEC_TRY(check_reason(p.type, code));
+        p.reason = static_cast<core::reason_code>(code);
+        if (!r.empty()) {
+            EMQD_CODEC_TRY(read_properties(r, prop_set::puback, [&](const property& pr) {
+                if (pr.id == prop::reason_string) {
+                    p.reason_string.emplace(pr.str);
+                } else if (pr.id == prop::user_property) {
+                    p.user.emplace_back(pr.str, pr.value);
+                }
+                return core::status{};
+            }));
+        }
+    }
+    if (!r.empty())
+        return malformed("trailing bytes in acknowledgement");
+    return packet{std::move(p)};
+}
+
+}  // namespace detail
+
+std::size_t encode(const publish_packet& p, protocol_version v, std::string& out) {
+    std::uint8_t header = 0x30 | static_cast<std::uint8_t>((p.qos & 0x03) << 1);
+    if (p.dup)
+        header |= 0x08;
+    if (p.retain)
+        header |= 0x01;
+    const core::message_properties& mp = p.props_ref ? *p.props_ref : p.props;
+    const std::optional<std::uint32_t> expiry =
+        p.message_expiry_override ? p.message_expiry_override : mp.message_expiry_interval;
+    return detail::write_packet(header, out, [&](writer& w) {
+        w.str(p.topic);
+        if (p.qos > 0)
+            w.u16(p.packet_id);
+        if (is_v5(v)) {
+            detail::write_properties(w, [&](writer& pw) {
+                pw.opt_u16(prop::topic_alias, p.topic_alias);
+                for (std::uint32_t id : p.subscription_identifiers)
+                    pw.prop_vbi(prop::subscription_identifier, id);
+                detail::write_message_properties(pw, mp, expiry);
+            });
+        }
+        w.bytes(p.payload);
+    });
+}
+
+std::size_t encode(const ack_packet& p, protocol_version v, std::string& out) {
+    // [MQTT-3.6.1-1]: PUBREL has flags 0b0010; the others 0.
+    const std::uint8_t header = static_cast<std::uint8_t>(
+        (static_cast<std::uint8_t>(p.type) << 4) | (p.type == packet_type::pubrel ? 0x02 : 0x00));
+    return detail::write_packet(header, out, [&](writer& w) {
+        w.u16(p.packet_id);
+        if (!is_v5(v))
+            return;
+        const bool has_props = p.reason_string || !p.user.empty();
+        if (p.reason == core::reason_code::success && !has_props)
+            return;  // spec 3.4.2.1
+        w.u8(core::to_byte(p.reason));
+        if (!has_props)
+            return;  // spec 3.4.2.2.1: property length may be omitted
+        detail::write_properties(w, [&](writer& pw) {
+            pw.opt_str(prop::reason_string, p.reason_string);
+            detail::write_user_properties(pw, p.user);
+        });
+    });
+}
+
+}  // namespace emqd::codec

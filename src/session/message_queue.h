@@ -1,0 +1,61 @@
+#pragma once
+// message_queue: the session's bounded outbound queue (design.md "Session").
+//
+// Design note. The queue must support, in O(1): append, take the oldest, and, when full,
+// drop "a QoS 0 message first, then the oldest". A single FIFO would need a scan (and a
+// middle erase) to find the oldest QoS 0. So it is two FIFOs, one for QoS 0 and one for
+// QoS 1/2, whose entries carry a sequence number from one counter; the logical queue is
+// their merge by sequence:
+//
+//     qos0:   [3] [4]         [7]          front() = entry with the smaller head seq
+//     qos12:  [1] [2] [5] [6]              oldest QoS 0 = qos0.front()
+//
+// Invariants: each FIFO is strictly increasing in seq; size() == qos0 + qos12 sizes;
+// after push(), size() <= max_len unless max_len == 0 (unbounded). Expiry sweeps are O(n)
+// and run from the session's tick(), about once a second.
+//
+// Thread safety: none; owned by one session on its shard.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+
+#include "session/delivery.h"
+
+namespace emqd::session::detail {
+
+class message_queue {
+  public:
+    using clock = std::chrono::steady_clock;
+
+    /// Appends `d` (whose msg is non-null). When the queue already holds `max_len` messages
+    /// (0 = unbounded) one message is dropped first: `d` itself if it is QoS 0, else the
+    /// oldest queued QoS 0, else the oldest. Returns the number dropped (0 or 1).
+    std::size_t push(delivery&& d, std::size_t max_len);
+
+    bool empty() const { return _qos0.empty() && _qos12.empty(); }
+    std::size_t size() const { return _qos0.size() + _qos12.size(); }
+
+    /// The oldest message. Precondition: !empty().
+    delivery& front();
+    /// Removes the oldest message. Precondition: !empty().
+    void pop_front();
+
+    /// Removes every message whose Message Expiry Interval has passed at `now`; returns how
+    /// many.
+    std::size_t drop_expired(clock::time_point now);
+
+  private:
+    struct entry {
+        std::uint64_t seq;
+        delivery d;
+    };
+    std::deque<entry>& oldest_fifo();
+
+    std::deque<entry> _qos0;
+    std::deque<entry> _qos12;
+    std::uint64_t _next_seq = 0;
+};
+
+}  // namespace emqd::session::detail
