@@ -113,9 +113,9 @@ core::status check_range(const property& p) {
             if (p.num == 0)
                 return protocol_error("Subscription Identifier is 0");
             break;
-        case prop::topic_alias:  // [MQTT-3.3.2-8]
+        case prop::topic_alias:  // [MQTT-3.3.2-8], spec 3.3.2.3.4: reason 0x94
             if (p.num == 0)
-                return protocol_error("Topic Alias is 0");
+                return core::fail(core::reason_code::topic_alias_invalid, "Topic Alias is 0");
             break;
         case prop::payload_format_indicator:
         case prop::request_problem_information:   // spec 3.1.2.11.7
