@@ -80,16 +80,33 @@ void connection::notify_output() {
     _shard.schedule_flush(*this);
 }
 
+void connection::append_frame(std::shared_ptr<const std::string> frame) {
+    seal_output();
+    _segment_bytes += frame->size();
+    _segments.push_back(segment{{}, std::move(frame)});
+    notify_output();
+}
+
+void connection::seal_output() {
+    if (_output.empty()) return;
+    _segment_bytes += _output.size();
+    _segments.push_back(segment{std::move(_output), nullptr});
+    _output.clear();  // moved-from: make it a valid empty string
+}
+
 void connection::flush() {
     _flush_scheduled = false;
     if (_finished || _write_active) return;
-    if (_output.empty()) {
+    seal_output();
+    if (_segments.empty()) {
         if (_closing) finish();
         return;
     }
-    _writing.swap(_output);
+    _writing.swap(_segments);
+    _views.clear();
+    for (const auto& seg : _writing) _views.push_back(seg.bytes());
     _write_active = true;
-    _stream->write(_writing);
+    _stream->write(_views);
 }
 
 void connection::on_write_complete(std::error_code ec) {
@@ -98,9 +115,17 @@ void connection::on_write_complete(std::error_code ec) {
         socket_gone();
         return;
     }
+    for (auto& seg : _writing) {
+        _segment_bytes -= seg.bytes().size();
+        // Reuse one written buffer for the next output instead of allocating anew, unless
+        // a burst made it large: an idle connection should not pin memory.
+        if (!seg.shared && _output.capacity() == 0 && seg.owned.capacity() <= keep_buffer_capacity) {
+            _output = std::move(seg.owned);
+            _output.clear();
+        }
+    }
     _writing.clear();
-    if (_writing.capacity() > keep_buffer_capacity) std::string().swap(_writing);
-    if (!_output.empty() || _closing) flush();
+    if (!_output.empty() || !_segments.empty() || _closing) flush();
 }
 
 void connection::close() {
@@ -127,6 +152,7 @@ void connection::open_session(const channel::session_request& req,
 void connection::session_closed(session::session* s) { _shard.session_closed(s); }
 void connection::publish(core::message_ptr msg) { _shard.publish(std::move(msg)); }
 const router::retained_store& connection::retained() const { return _shard.retained(); }
+channel::frame_cache& connection::qos0_frames() { return _shard.qos0_frames(); }
 core::guid connection::next_guid() { return _shard.next_guid(); }
 std::string connection::assign_client_id() { return _shard.assign_client_id(); }
 

@@ -12,6 +12,8 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "channel/broker_services.h"
 #include "channel/channel.h"
@@ -45,7 +47,8 @@ public:
     // connection_io
     std::string& output() override { return _output; }
     void notify_output() override;
-    std::size_t pending_output() const override { return _output.size() + _writing.size(); }
+    void append_frame(std::shared_ptr<const std::string> frame) override;
+    std::size_t pending_output() const override { return _output.size() + _segment_bytes; }
     void close() override;
 
     // broker_services (forwarded to the shard)
@@ -54,6 +57,7 @@ public:
     void session_closed(session::session* s) override;
     void publish(core::message_ptr msg) override;
     const router::retained_store& retained() const override;
+    channel::frame_cache& qos0_frames() override;
     core::guid next_guid() override;
     std::string assign_client_id() override;
 
@@ -70,8 +74,20 @@ private:
     std::unique_ptr<transport::stream> _stream;
     listener_state& _listener;
     std::unique_ptr<channel::channel> _channel;
-    std::string _output;   // appended by the channel
-    std::string _writing;  // being written; stable until on_write_complete
+    /// Outbound bytes in order: sealed segments, then _output (the open tail). A segment is
+    /// either bytes of this connection or a frame shared with others (QoS 0 fan-out).
+    struct segment {
+        std::string owned;
+        std::shared_ptr<const std::string> shared;
+        std::string_view bytes() const { return shared ? std::string_view(*shared) : owned; }
+    };
+    void seal_output();
+
+    std::string _output;             // appended by the channel
+    std::vector<segment> _segments;  // sealed, waiting for the next write
+    std::size_t _segment_bytes = 0;  // bytes in _segments and _writing
+    std::vector<segment> _writing;   // being written; stable until on_write_complete
+    std::vector<std::string_view> _views;  // _writing as the stream sees it
     bool _write_active = false;
     bool _flush_scheduled = false;
     bool _closing = false;   // close requested: flush, then finish

@@ -22,6 +22,7 @@
 #include "broker/delivery.h"
 #include "channel/broker_services.h"
 #include "channel/channel_config.h"
+#include "channel/frame_cache.h"
 #include "core/guid.h"
 #include "session/session.h"
 #include "transport/stream.h"
@@ -70,6 +71,7 @@ public:
     std::string assign_client_id();
     const channel::channel_config& zone() const;
     const router::retained_store& retained() const;
+    channel::frame_cache& qos0_frames() { return _frames; }
     void schedule_flush(connection& c);
     void schedule_read(connection& c);
     void retire(connection& c);
@@ -113,6 +115,7 @@ private:
     std::vector<std::unique_ptr<connection>> _retired;  // freed at the end of the turn
     std::vector<std::vector<delivery_item>> _outbox;    // per destination shard
     std::vector<router::route> _routes;                 // scratch for publish
+    channel::frame_cache _frames;
     std::uint64_t _ticks = 0;
     bool _turn_end_scheduled = false;
     bool _stopping = false;

@@ -10,6 +10,7 @@
 #include <functional>
 #include <string>
 
+#include "channel/frame_cache.h"
 #include "codec/protocol_version.h"
 #include "core/guid.h"
 #include "core/message.h"
@@ -50,6 +51,8 @@ public:
     virtual void publish(core::message_ptr msg) = 0;
 
     virtual const router::retained_store& retained() const = 0;
+    /// The shard's QoS 0 frame cache (shared by the shard's channels).
+    virtual frame_cache& qos0_frames() = 0;
     virtual core::guid next_guid() = 0;
     /// A fresh client id for an empty one (v5 Assigned Client Identifier).
     virtual std::string assign_client_id() = 0;

@@ -108,6 +108,9 @@ struct channel::impl {
 
     // --- delivery.cpp --------------------------------------------------------------------
     bool send_publish(const session::publish_out& p);
+    bool send_shared_qos0(const session::publish_out& p, const codec::publish_packet& pk);
+    /// Over the client's v5 Maximum Packet Size: counted, must not be sent.
+    bool too_large(std::size_t n);
     void send_pubrel(std::uint16_t packet_id, core::reason_code reason);
 
     // --- will.cpp ------------------------------------------------------------------------

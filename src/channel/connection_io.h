@@ -2,6 +2,8 @@
 // The byte side of one connection, as the channel sees it (implemented by the broker over a
 // transport stream). No sockets here: unit tests implement it with a string.
 
+#include <cstddef>
+#include <memory>
 #include <string>
 
 namespace emqd::channel {
@@ -13,6 +15,9 @@ public:
     /// turn (gathered write); the channel calls notify_output() after appending.
     virtual std::string& output() = 0;
     virtual void notify_output() = 0;
+    /// Appends a complete frame shared with other connections (QoS 0 fan-out): written by
+    /// reference after what output() holds so far, never copied. Calls notify_output().
+    virtual void append_frame(std::shared_ptr<const std::string> frame) = 0;
     /// Bytes queued and not yet written to the socket (for backpressure on QoS 0).
     virtual std::size_t pending_output() const = 0;
     /// Flushes what is queued, then closes the socket. The channel makes no further calls

@@ -12,6 +12,8 @@
 //     Encoding to measure costs one payload copy into the buffer, only for a rare case and
 //     only up to the size the client accepts anyway, and keeps the codec's single notion of
 //     packet size.
+//   - QoS 0 without subscription identifiers: the frame is encoded once per shard and
+//     shared by every subscriber of the same protocol family (frame_cache.h).
 //   - Slow consumer: a QoS 0 message is dropped (counted, reported as sent) while more than
 //     k_max_pending_qos0_bytes wait to be written. QoS 1/2 are never dropped here; the
 //     session's window and queue bound them.
@@ -52,17 +54,41 @@ bool channel::impl::send_publish(const session::publish_out& p) {
         pk.subscription_identifiers.assign(p.subscription_ids.begin(), p.subscription_ids.end());
     }
 
+    if (p.qos == 0 && pk.subscription_identifiers.empty()) return send_shared_qos0(p, pk);
+
     std::string& out = _io.output();
     const std::size_t mark = out.size();
     const std::size_t n = codec::encode(pk, _version, out);
-    if (_client_max_packet_size != 0 && n > _client_max_packet_size) {
+    if (too_large(n)) {
         out.resize(mark);
-        ++_too_large_drops;
-        spdlog::debug("channel {}: PUBLISH of {} bytes over the client's maximum {}", _client_id, n,
-                      _client_max_packet_size);
         return false;
     }
     _io.notify_output();
+    return true;
+}
+
+bool channel::impl::send_shared_qos0(const session::publish_out& p,
+                                     const codec::publish_packet& pk) {
+    const frame_cache::key key{&p.msg, p.msg.id, codec::is_v5(_version), p.retain,
+                               pk.message_expiry_override};
+    frame_cache& cache = _broker.qos0_frames();
+    auto frame = cache.find(key);
+    if (!frame) {
+        auto encoded = std::make_shared<std::string>();
+        codec::encode(pk, _version, *encoded);
+        frame = std::move(encoded);
+        cache.store(key, frame);
+    }
+    if (too_large(frame->size())) return false;
+    _io.append_frame(std::move(frame));
+    return true;
+}
+
+bool channel::impl::too_large(std::size_t n) {
+    if (_client_max_packet_size == 0 || n <= _client_max_packet_size) return false;
+    ++_too_large_drops;
+    spdlog::debug("channel {}: PUBLISH of {} bytes over the client's maximum {}", _client_id, n,
+                  _client_max_packet_size);
     return true;
 }
 

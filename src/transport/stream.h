@@ -40,9 +40,10 @@ public:
     /// Non-blocking read. Returns the number of bytes read; 0 with no error means nothing
     /// is available now; EOF and failures are reported in `ec`.
     virtual std::size_t read_some(std::span<std::uint8_t> buf, std::error_code& ec) = 0;
-    /// Writes all of `data`; at most one write outstanding. `data` must stay valid until
+    /// Writes all of `buffers`, in order, as one gathered write; at most one write
+    /// outstanding. The span and the bytes it refers to must stay valid until
     /// on_write_complete().
-    virtual void write(std::string_view data) = 0;
+    virtual void write(std::span<const std::string_view> buffers) = 0;
     /// Closes now; pending callbacks are dropped. Safe to call twice.
     virtual void close() = 0;
 

@@ -1,6 +1,7 @@
 #include "transport/tcp_stream.h"
 
 #include <boost/asio/write.hpp>
+#include <vector>
 
 namespace emqd::transport {
 namespace {
@@ -52,8 +53,10 @@ public:
         return n;
     }
 
-    void write(std::string_view data) override {
-        asio::async_write(_state->socket, asio::buffer(data.data(), data.size()),
+    void write(std::span<const std::string_view> buffers) override {
+        _buffers.clear();
+        for (auto b : buffers) _buffers.emplace_back(b.data(), b.size());
+        asio::async_write(_state->socket, _buffers,
                           [s = _state->shared_from_this()](boost::system::error_code ec, std::size_t) {
                               if (s->handler) s->handler->on_write_complete(ec);
                           });
@@ -72,6 +75,7 @@ public:
 private:
     std::shared_ptr<tcp_state> _state;
     std::string _peer;
+    std::vector<asio::const_buffer> _buffers;  // the write in flight (reused)
 };
 
 }  // namespace

@@ -90,6 +90,11 @@ class fake_io final : public connection_io {
   public:
     std::string& output() override { return out; }
     void notify_output() override { ++notified; }
+    void append_frame(std::shared_ptr<const std::string> frame) override {
+        out += *frame;
+        frames.push_back(std::move(frame));
+        notify_output();
+    }
     std::size_t pending_output() const override { return out.size() + stuck; }
     void close() override {
         EXPECT_FALSE(closed) << "close() called twice";
@@ -99,6 +104,7 @@ class fake_io final : public connection_io {
     std::string out;
     bool closed = false;
     std::size_t stuck = 0;  // bytes the "socket" has not written
+    std::vector<std::shared_ptr<const std::string>> frames;  // shared frames appended
     int notified = 0;
 };
 
@@ -154,6 +160,8 @@ class fake_broker final : public broker_services {
         }
     }
     const router::retained_store& retained() const override { return retained_store; }
+    frame_cache& qos0_frames() override { return frames; }
+    frame_cache frames;
     core::guid next_guid() override { return core::guid{1, ++guid_seq}; }
     std::string assign_client_id() override { return "auto-" + std::to_string(++assigned); }
 

@@ -174,6 +174,26 @@ TEST_F(channel_test, outbound_qos2_flow) {
     EXPECT_FALSE(sub.io.closed);
 }
 
+TEST_F(channel_test, qos0_fan_out_shares_one_frame_per_protocol_family) {
+    conn& a = connected(v311, "a");
+    conn& b = connected(protocol_version::v3_1, "b");
+    conn& c5 = connected(v5, "c5");
+    a.feed_hex("82 08 00 01 00 03 61 2F 62 00", at(0));
+    b.feed_hex("82 08 00 01 00 03 61 2F 62 00", at(0));
+    c5.feed_hex("82 09 00 01 00 00 03 61 2F 62 00", at(0));
+    a.take(), b.take(), c5.take();
+    conn& pub = connected(v311, "pub");
+    pub.feed_hex("30 07 00 03 61 2F 62 68 69", at(1));
+    EXPECT_EQ(a.take(), "30 07 00 03 61 2F 62 68 69");
+    EXPECT_EQ(b.take(), "30 07 00 03 61 2F 62 68 69");
+    EXPECT_EQ(c5.take(), "30 08 00 03 61 2F 62 00 68 69");
+    ASSERT_EQ(a.io.frames.size(), 1u);
+    ASSERT_EQ(b.io.frames.size(), 1u);
+    ASSERT_EQ(c5.io.frames.size(), 1u);
+    EXPECT_EQ(a.io.frames[0], b.io.frames[0]);   // 3.1 and 3.1.1: the same bytes, shared
+    EXPECT_NE(a.io.frames[0], c5.io.frames[0]);  // 5.0 has its own encoding
+}
+
 TEST_F(channel_test, outbound_qos_is_the_subscription_maximum) {
     conn& sub = connected(v311, "sub");
     sub.feed_hex("82 08 00 01 00 03 61 2F 62 00", at(0));

@@ -1,0 +1,54 @@
+#pragma once
+// QoS 0 fan-out reuses one serialized frame (design.md "Threading and the hot path").
+//
+// A QoS 0 PUBLISH carries no per-subscriber field (no packet id, no DUP), so every
+// subscriber of one protocol family (3.1/3.1.1 share one encoding; 5.0 has its own) that gets
+// the same retain flag and no subscription identifier receives the same bytes. The shard
+// delivers a message to all its local subscribers in one run, so remembering the last frame
+// per (family, retain) catches the whole run: the first subscriber encodes, the others share
+// the frame by reference (the connection writes it with a gathered write, no copy).
+//
+// Key: the message's address and guid (the guid rules out a new message at a reused
+// address) plus the remaining Message Expiry forwarded in the frame.
+//
+// THREADING WARNING: one cache per shard; used only on that shard's thread.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/message.h"
+
+namespace emqd::channel {
+
+class frame_cache {
+public:
+    using frame_ptr = std::shared_ptr<const std::string>;
+
+    struct key {
+        const core::message* msg = nullptr;
+        core::guid id;
+        bool v5 = false;
+        bool retain = false;
+        std::optional<std::uint32_t> expiry;
+        friend bool operator==(const key&, const key&) = default;
+    };
+
+    /// The cached frame for `k`, or null.
+    frame_ptr find(const key& k) const {
+        const slot& s = _slots[index(k)];
+        return s.frame && s.k == k ? s.frame : nullptr;
+    }
+    void store(const key& k, frame_ptr frame) { _slots[index(k)] = slot{k, std::move(frame)}; }
+
+private:
+    struct slot {
+        key k;
+        frame_ptr frame;
+    };
+    static std::size_t index(const key& k) { return (k.v5 ? 2 : 0) + (k.retain ? 1 : 0); }
+    slot _slots[4];
+};
+
+}  // namespace emqd::channel
