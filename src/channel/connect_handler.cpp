@@ -172,8 +172,12 @@ void channel::impl::send_connack(bool session_present) {
         // Announce every limit that differs from the spec's default (spec 3.2.2.3), so a
         // client never has to learn them from a DISCONNECT.
         codec::connack_properties& p = ack.props;
-        const std::uint16_t max_inflight = _cfg.session.max_inflight;
-        p.receive_maximum = max_inflight == 0 ? 65535 : max_inflight;
+        // Receive Maximum bounds the client's unacknowledged QoS 1/2 PUBLISHes. QoS 1 is
+        // acknowledged at once, so only QoS 2 awaiting PUBREL counts: the limit enforced is
+        // max_awaiting_rel (0x93 past it), and that is what is announced.
+        const std::size_t max_rel = _cfg.session.max_awaiting_rel;
+        p.receive_maximum =
+            static_cast<std::uint16_t>(max_rel == 0 || max_rel > 65535 ? 65535 : max_rel);
         if (_cfg.max_qos_allowed < 2)
             p.maximum_qos = _cfg.max_qos_allowed;
         if (!_cfg.retain_available)

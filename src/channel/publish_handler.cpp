@@ -100,8 +100,12 @@ core::status channel::impl::handle_ack(const codec::ack_packet& a, clock::time_p
                 spdlog::debug("channel {}: PUBACK {}: {}", _client_id, a.packet_id, st.err().what);
             return {};
         case codec::packet_type::pubrec:
-            // A v5 PUBREC with an error code ends the flow at the client; the session still
-            // treats it as received (it answers with PUBREL, which the client completes).
+            if (core::is_error(a.reason)) {  // v5: refused by the client, no PUBREL (4.3.3)
+                if (auto st = _session->on_pubrec_refused(a.packet_id, now); !st)
+                    spdlog::debug("channel {}: PUBREC {}: {}", _client_id, a.packet_id,
+                                  st.err().what);
+                return {};
+            }
             if (auto st = _session->on_pubrec(a.packet_id, now); !st) {
                 // Unknown id: answer PUBREL anyway so the client can finish its own state
                 // (v5 with 0x92, spec 4.3.3; EMQ X does the same for 3.x).

@@ -265,6 +265,17 @@ core::status session::on_pubrec(std::uint16_t packet_id, clock::time_point now) 
     return {};
 }
 
+core::status session::on_pubrec_refused(std::uint16_t packet_id, clock::time_point now) {
+    auto* e = _state->inflight.find(packet_id);
+    if (!e || e->d.qos != 2 || e->pubrec) {
+        return core::fail(core::reason_code::packet_identifier_not_found,
+                          "PUBREC for a packet id not awaiting PUBREC");
+    }
+    _state->inflight.erase(packet_id);
+    drain(now);
+    return {};
+}
+
 core::status session::on_pubcomp(std::uint16_t packet_id, clock::time_point now) {
     auto* e = _state->inflight.find(packet_id);
     if (!e || !e->pubrec) {

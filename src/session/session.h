@@ -144,6 +144,9 @@ class session {
     /// PUBCOMP) and releases the message.
     core::status on_puback(std::uint16_t packet_id, clock::time_point now);
     core::status on_pubrec(std::uint16_t packet_id, clock::time_point now);  // sends PUBREL
+    /// A v5 PUBREC with a reason code >= 0x80: the receiver refused the message, the flow
+    /// ends here without PUBREL and the packet id is free again (spec 4.3.3).
+    core::status on_pubrec_refused(std::uint16_t packet_id, clock::time_point now);
     core::status on_pubcomp(std::uint16_t packet_id, clock::time_point now);
 
     // --- inbound QoS 2 ----------------------------------------------------------------

@@ -13,7 +13,7 @@ constexpr const char* k_connect_31 = "10 10 00 06 4D 51 49 73 64 70 03 02 00 3C 
 // v5 CONNACK with the default zone: Receive Maximum 32, Maximum Packet Size 1 MB, Topic
 // Alias Maximum 65535, Shared Subscription Available 0.
 constexpr const char* k_connack_v5_default =
-    "20 10 00 00 0D 21 00 20 27 00 10 00 00 22 FF FF 2A 00";
+    "20 10 00 00 0D 21 00 64 27 00 10 00 00 22 FF FF 2A 00";
 
 TEST_F(channel_test, v311_connect_is_accepted) {
     conn& c = open();
@@ -142,7 +142,7 @@ TEST_F(channel_test, v5_connack_announces_restricted_zone) {
     cfg.wildcard_subscription = false;
     cfg.server_keepalive = 30;
     cfg.max_topic_alias = 0;
-    cfg.session.max_inflight = 0;
+    cfg.session.max_awaiting_rel = 0;  // unbounded: Receive Maximum 65535
     conn& c = open();
     c.feed(wire(connect_packet(protocol_version::v5, "c5"), protocol_version::v5), at(0));
     // Receive Maximum 65535, Maximum QoS 1, Retain Available 0, Maximum Packet Size,
@@ -154,7 +154,7 @@ TEST_F(channel_test, v5_empty_client_id_is_assigned_and_returned) {
     conn& c = open();
     c.feed(wire(connect_packet(protocol_version::v5, "", /*clean=*/false), protocol_version::v5),
            at(0));
-    EXPECT_EQ(c.take(), "20 19 00 00 16 21 00 20 27 00 10 00 00 12 00 06 " + text_hex("auto-1") +
+    EXPECT_EQ(c.take(), "20 19 00 00 16 21 00 64 27 00 10 00 00 12 00 06 " + text_hex("auto-1") +
                             " 22 FF FF 2A 00");
     EXPECT_EQ(c.ch->client_id(), "auto-1");
 }

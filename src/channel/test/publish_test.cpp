@@ -194,6 +194,19 @@ TEST_F(channel_test, qos0_fan_out_shares_one_frame_per_protocol_family) {
     EXPECT_NE(a.io.frames[0], c5.io.frames[0]);  // 5.0 has its own encoding
 }
 
+TEST_F(channel_test, v5_refused_pubrec_frees_the_packet_id_without_pubrel) {
+    conn& sub = connected(v5, "sub");
+    sub.feed_hex("82 09 00 01 00 00 03 61 2F 62 02", at(0));
+    sub.take();
+    conn& pub = connected(v5, "pub");
+    pub.feed_hex("34 0A 00 03 61 2F 62 00 07 00 68 69", at(1));
+    EXPECT_EQ(sub.take(), "34 0A 00 03 61 2F 62 00 01 00 68 69");
+    sub.feed_hex("50 03 00 01 87", at(2));  // PUBREC 0x87 Not authorized
+    EXPECT_EQ(sub.take(), "");
+    EXPECT_EQ(sub.ch->attached_session()->inflight_size(), 0u);
+    EXPECT_FALSE(sub.io.closed);
+}
+
 TEST_F(channel_test, outbound_qos_is_the_subscription_maximum) {
     conn& sub = connected(v311, "sub");
     sub.feed_hex("82 08 00 01 00 03 61 2F 62 00", at(0));

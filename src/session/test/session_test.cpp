@@ -94,6 +94,16 @@ TEST_F(session_flow, qos2_flow_pubrec_sends_pubrel_then_pubcomp_completes) {
     EXPECT_EQ(s->on_pubcomp(id, t0).err().code, core::reason_code::packet_identifier_not_found);
 }
 
+TEST_F(session_flow, refused_pubrec_ends_the_qos2_flow_without_pubrel) {
+    make_attached();
+    deliver({.qos = 2});
+    const auto id = sink.sent.at(0).packet_id;
+    ASSERT_TRUE(s->on_pubrec_refused(id, t0).ok());
+    EXPECT_EQ(sink.sent.size(), 1u);  // no PUBREL
+    EXPECT_EQ(s->inflight_size(), 0u);
+    EXPECT_FALSE(s->on_pubrec_refused(id, t0).ok());
+}
+
 TEST_F(session_flow, unknown_packet_ids_fail) {
     make_attached();
     deliver({.qos = 1});
