@@ -12,6 +12,10 @@ Tests ask for settings with a marker:
     def test_x(broker): ...
 
 or start brokers themselves with the `make_broker` factory fixture.
+
+Environment knobs (seconds): EMQD_START_TIMEOUT (readiness, 15), EMQD_STOP_TIMEOUT (SIGTERM to
+exit, 15); in mqtt_raw.py, EMQD_TEST_TIMEOUT (wait for an expected packet, 5) and
+EMQD_TEST_QUIET (wait when asserting that nothing arrives, 0.3).
 """
 
 import os
@@ -94,7 +98,8 @@ class Broker:
         try:
             self.proc = subprocess.Popen(self.command(), stdin=subprocess.DEVNULL, stdout=out,
                                          stderr=err, cwd=self.workdir,
-                                         preexec_fn=raise_nofile_limit)
+                                         preexec_fn=raise_nofile_limit,
+                                         start_new_session=True)
         finally:
             out.close()
             err.close()
@@ -138,6 +143,10 @@ class Broker:
                 proc.wait()
                 problems.append("broker still running %.0fs after SIGTERM; killed"
                                 % STOP_TIMEOUT)
+        try:  # anything the broker left behind in its own process group
+            os.killpg(proc.pid, signal.SIGKILL)
+        except OSError:
+            pass
         problems += self.sanitizer_reports()
         if problems:
             self.problems += problems

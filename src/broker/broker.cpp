@@ -9,7 +9,8 @@ namespace emqd::broker {
 
 broker::broker(broker_config cfg) : _ctx(std::make_unique<broker_context>()) {
     _ctx->config = std::move(cfg);
-    if (_ctx->config.shards == 0) _ctx->config.shards = 1;
+    if (_ctx->config.shards == 0)
+        _ctx->config.shards = 1;
     for (const auto& spec : _ctx->config.listeners) {
         auto l = std::make_unique<listener_state>();
         l->spec = spec;
@@ -22,29 +23,36 @@ broker::broker(broker_config cfg) : _ctx(std::make_unique<broker_context>()) {
 broker::~broker() {
     stop();
     // Shards hold sessions that unsubscribe from the router: free them before the router.
-    if (_ctx) _ctx->shards.clear();
+    if (_ctx)
+        _ctx->shards.clear();
 }
 
 void broker::start() {
-    for (auto& s : _ctx->shards) s->open_listeners();
+    for (auto& s : _ctx->shards)
+        s->open_listeners();
     for (auto& l : _ctx->listeners)
         spdlog::info("listener {} on {}:{}", l->spec.name, l->spec.address, l->bound_port);
-    for (auto& s : _ctx->shards) _threads.emplace_back([sh = s.get()] { sh->run(); });
+    for (auto& s : _ctx->shards)
+        _threads.emplace_back([sh = s.get()] { sh->run(); });
     spdlog::info("emqd started with {} shard(s)", _ctx->shards.size());
 }
 
 void broker::stop() {
-    if (_stopped) return;
+    if (_stopped)
+        return;
     _stopped = true;
-    for (auto& s : _ctx->shards) s->stop();
+    for (auto& s : _ctx->shards)
+        s->stop();
     for (auto& t : _threads)
-        if (t.joinable()) t.join();
+        if (t.joinable())
+            t.join();
     _threads.clear();
 }
 
 std::vector<std::uint16_t> broker::listener_ports() const {
     std::vector<std::uint16_t> ports;
-    for (auto& l : _ctx->listeners) ports.push_back(l->bound_port);
+    for (auto& l : _ctx->listeners)
+        ports.push_back(l->bound_port);
     return ports;
 }
 

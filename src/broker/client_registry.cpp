@@ -5,23 +5,26 @@
 namespace emqd::broker {
 
 std::optional<router::subscriber_id> client_registry::exchange(const std::string& client_id,
-                                                              router::subscriber_id owner) {
+                                                               router::subscriber_id owner) {
     std::lock_guard lock(_mutex);
     auto [it, inserted] = _owners.try_emplace(client_id, owner);
-    if (inserted) return std::nullopt;
+    if (inserted)
+        return std::nullopt;
     return std::exchange(it->second, owner);
 }
 
 void client_registry::erase_if_owner(const std::string& client_id, router::subscriber_id owner) {
     std::lock_guard lock(_mutex);
     auto it = _owners.find(client_id);
-    if (it != _owners.end() && it->second == owner) _owners.erase(it);
+    if (it != _owners.end() && it->second == owner)
+        _owners.erase(it);
 }
 
 std::optional<router::subscriber_id> client_registry::find(const std::string& client_id) const {
     std::lock_guard lock(_mutex);
     auto it = _owners.find(client_id);
-    if (it == _owners.end()) return std::nullopt;
+    if (it == _owners.end())
+        return std::nullopt;
     return it->second;
 }
 

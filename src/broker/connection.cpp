@@ -21,23 +21,27 @@ connection::connection(shard& owner, std::uint64_t id, std::unique_ptr<transport
                        listener_state& listener)
     : _shard(owner), _id(id), _stream(std::move(stream)), _listener(listener) {
     _listener.connections.fetch_add(1, std::memory_order_relaxed);
-    _channel = std::make_unique<channel::channel>(owner.zone(), *this, *this,
-                                                  channel::clock::now());
+    _channel =
+        std::make_unique<channel::channel>(owner.zone(), *this, *this, channel::clock::now());
 }
 
 connection::~connection() {
     _channel.reset();  // before the stream: the channel may still log the peer
-    if (_stream) _stream->close();
+    if (_stream)
+        _stream->close();
     _listener.connections.fetch_sub(1, std::memory_order_relaxed);
 }
 
-void connection::start() { _stream->start(*this); }
+void connection::start() {
+    _stream->start(*this);
+}
 
 // --- reading --------------------------------------------------------------------------
 
 void connection::on_readable() {
     for (int i = 0; i < reads_per_turn; ++i) {
-        if (_closing || _finished) return;
+        if (_closing || _finished)
+            return;
         std::error_code ec;
         auto buf = _channel->read_buffer(read_chunk);
         const std::size_t n = _stream->read_some(buf, ec);
@@ -52,30 +56,38 @@ void connection::on_readable() {
         _channel->on_read(n, channel::clock::now());
         // While the session is being opened (possibly on another shard) the channel holds
         // what it read; stop reading until the grant arrives (resume_after_grant()).
-        if (_channel->read_paused()) return;
+        if (_channel->read_paused())
+            return;
     }
     // Still readable: yield to other connections, continue next turn.
-    if (!_closing && !_finished) _shard.schedule_read(*this);
+    if (!_closing && !_finished)
+        _shard.schedule_read(*this);
 }
 
-void connection::resume_reading() { on_readable(); }
+void connection::resume_reading() {
+    on_readable();
+}
 
 void connection::resume_after_grant() {
     // Reading stopped without draining the socket, so no new readiness edge will come:
     // read directly on the next turn.
-    if (!_closing && !_finished && !_channel->read_paused()) _shard.schedule_read(*this);
+    if (!_closing && !_finished && !_channel->read_paused())
+        _shard.schedule_read(*this);
 }
 
 void connection::socket_gone() {
-    if (_finished) return;
-    if (!_closing) _channel->on_socket_closed(channel::clock::now());
+    if (_finished)
+        return;
+    if (!_closing)
+        _channel->on_socket_closed(channel::clock::now());
     finish();
 }
 
 // --- writing --------------------------------------------------------------------------
 
 void connection::notify_output() {
-    if (_flush_scheduled || _finished) return;
+    if (_flush_scheduled || _finished)
+        return;
     _flush_scheduled = true;
     _shard.schedule_flush(*this);
 }
@@ -88,7 +100,8 @@ void connection::append_frame(std::shared_ptr<const std::string> frame) {
 }
 
 void connection::seal_output() {
-    if (_output.empty()) return;
+    if (_output.empty())
+        return;
     _segment_bytes += _output.size();
     _segments.push_back(segment{std::move(_output), nullptr});
     _output.clear();  // moved-from: make it a valid empty string
@@ -96,15 +109,18 @@ void connection::seal_output() {
 
 void connection::flush() {
     _flush_scheduled = false;
-    if (_finished || _write_active) return;
+    if (_finished || _write_active)
+        return;
     seal_output();
     if (_segments.empty()) {
-        if (_closing) finish();
+        if (_closing)
+            finish();
         return;
     }
     _writing.swap(_segments);
     _views.clear();
-    for (const auto& seg : _writing) _views.push_back(seg.bytes());
+    for (const auto& seg : _writing)
+        _views.push_back(seg.bytes());
     _write_active = true;
     _stream->write(_views);
 }
@@ -119,24 +135,29 @@ void connection::on_write_complete(std::error_code ec) {
         _segment_bytes -= seg.bytes().size();
         // Reuse one written buffer for the next output instead of allocating anew, unless
         // a burst made it large: an idle connection should not pin memory.
-        if (!seg.shared && _output.capacity() == 0 && seg.owned.capacity() <= keep_buffer_capacity) {
+        if (!seg.shared && _output.capacity() == 0 &&
+            seg.owned.capacity() <= keep_buffer_capacity) {
             _output = std::move(seg.owned);
             _output.clear();
         }
     }
     _writing.clear();
-    if (!_output.empty() || !_segments.empty() || _closing) flush();
+    if (!_output.empty() || !_segments.empty() || _closing)
+        flush();
 }
 
 void connection::close() {
-    if (_closing || _finished) return;
+    if (_closing || _finished)
+        return;
     _closing = true;
     notify_output();  // flush what is queued, then finish
-    if (!_flush_scheduled && !_write_active) finish();
+    if (!_flush_scheduled && !_write_active)
+        finish();
 }
 
 void connection::finish() {
-    if (_finished) return;
+    if (_finished)
+        return;
     _finished = true;
     _stream->close();
     _shard.retire(*this);
@@ -149,11 +170,23 @@ void connection::open_session(const channel::session_request& req,
     _shard.open_session(*this, req, std::move(done));
 }
 
-void connection::session_closed(session::session* s) { _shard.session_closed(s); }
-void connection::publish(core::message_ptr msg) { _shard.publish(std::move(msg)); }
-const router::retained_store& connection::retained() const { return _shard.retained(); }
-channel::frame_cache& connection::qos0_frames() { return _shard.qos0_frames(); }
-core::guid connection::next_guid() { return _shard.next_guid(); }
-std::string connection::assign_client_id() { return _shard.assign_client_id(); }
+void connection::session_closed(session::session* s) {
+    _shard.session_closed(s);
+}
+void connection::publish(core::message_ptr msg) {
+    _shard.publish(std::move(msg));
+}
+const router::retained_store& connection::retained() const {
+    return _shard.retained();
+}
+channel::frame_cache& connection::qos0_frames() {
+    return _shard.qos0_frames();
+}
+core::guid connection::next_guid() {
+    return _shard.next_guid();
+}
+std::string connection::assign_client_id() {
+    return _shard.assign_client_id();
+}
 
 }  // namespace emqd::broker

@@ -83,10 +83,10 @@ private:
     };
     void seal_output();
 
-    std::string _output;             // appended by the channel
-    std::vector<segment> _segments;  // sealed, waiting for the next write
-    std::size_t _segment_bytes = 0;  // bytes in _segments and _writing
-    std::vector<segment> _writing;   // being written; stable until on_write_complete
+    std::string _output;                   // appended by the channel
+    std::vector<segment> _segments;        // sealed, waiting for the next write
+    std::size_t _segment_bytes = 0;        // bytes in _segments and _writing
+    std::vector<segment> _writing;         // being written; stable until on_write_complete
     std::vector<std::string_view> _views;  // _writing as the stream sees it
     bool _write_active = false;
     bool _flush_scheduled = false;

@@ -36,8 +36,12 @@ shard::~shard() {
     _sessions.clear();
 }
 
-const channel::channel_config& shard::zone() const { return _ctx.config.zone; }
-const router::retained_store& shard::retained() const { return _ctx.retained; }
+const channel::channel_config& shard::zone() const {
+    return _ctx.config.zone;
+}
+const router::retained_store& shard::retained() const {
+    return _ctx.retained;
+}
 
 void shard::open_listeners() {
     for (auto& l : _ctx.listeners) {
@@ -54,17 +58,21 @@ void shard::open_listeners() {
 }
 
 void shard::run() {
-    for (auto& l : _loop->listeners) l->start();
+    for (auto& l : _loop->listeners)
+        l->start();
     arm_tick();
     _io->run();
 }
 
-void shard::post(std::function<void()> fn) { asio::post(*_io, std::move(fn)); }
+void shard::post(std::function<void()> fn) {
+    asio::post(*_io, std::move(fn));
+}
 
 // --- connections ----------------------------------------------------------------------
 
 void shard::accept(std::unique_ptr<transport::stream> stream, listener_state& listener) {
-    if (_stopping) return;
+    if (_stopping)
+        return;
     if (listener.connections.load(std::memory_order_relaxed) >= listener.spec.max_connections) {
         spdlog::warn("listener {}: max_connections ({}) reached, refusing {}", listener.spec.name,
                      listener.spec.max_connections, stream->peer());
@@ -79,7 +87,8 @@ void shard::accept(std::unique_ptr<transport::stream> stream, listener_state& li
 
 void shard::retire(connection& c) {
     auto it = _connections.find(c.id());
-    if (it == _connections.end()) return;
+    if (it == _connections.end())
+        return;
     // Close now, free later: a handler further down this turn may still hold &c.
     _retired.push_back(std::move(it->second));
     _connections.erase(it);
@@ -97,7 +106,8 @@ void shard::schedule_read(connection& c) {
 }
 
 void shard::schedule_end_of_turn() {
-    if (_turn_end_scheduled) return;
+    if (_turn_end_scheduled)
+        return;
     _turn_end_scheduled = true;
     asio::post(*_io, [this] { end_of_turn(); });
 }
@@ -106,46 +116,57 @@ void shard::end_of_turn() {
     _turn_end_scheduled = false;
     // Hand every other shard its batch: one lock and at most one wake-up per destination.
     for (std::size_t i = 0; i < _outbox.size(); ++i) {
-        if (!_outbox[i].empty()) _ctx.shards[i]->deliver(std::move(_outbox[i]));
+        if (!_outbox[i].empty())
+            _ctx.shards[i]->deliver(std::move(_outbox[i]));
         _outbox[i].clear();
     }
     // Flush gathered output. flush() may retire a connection whose socket failed, which
     // is safe: retired connections stay allocated until the end of this function.
     auto dirty = std::move(_dirty);
     _dirty.clear();
-    for (connection* c : dirty) c->flush();
+    for (connection* c : dirty)
+        c->flush();
     auto readers = std::move(_readers);
     _readers.clear();
     for (connection* c : readers)
-        if (!c->finished()) c->resume_reading();
-    if (!_dirty.empty() || !_readers.empty()) schedule_end_of_turn();
+        if (!c->finished())
+            c->resume_reading();
+    if (!_dirty.empty() || !_readers.empty())
+        schedule_end_of_turn();
     _retired.clear();
-    if (_stopping) check_stopped();
+    if (_stopping)
+        check_stopped();
 }
 
 // --- routing --------------------------------------------------------------------------
 
 void shard::publish(core::message_ptr msg) {
-    if (msg->retain) _ctx.retained.put(msg);
+    if (msg->retain)
+        _ctx.retained.put(msg);
     _routes.clear();
     _ctx.router.match(msg->topic, _routes);
-    if (_routes.empty()) return;
+    if (_routes.empty())
+        return;
     // Group by (shard, session) so that a session matched by several of its filters
     // gets one merged delivery.
     std::sort(_routes.begin(), _routes.end(), [](const router::route& a, const router::route& b) {
-        return a.subscriber.shard != b.subscriber.shard ? a.subscriber.shard < b.subscriber.shard
-                                                        : a.subscriber.session < b.subscriber.session;
+        return a.subscriber.shard != b.subscriber.shard
+                   ? a.subscriber.shard < b.subscriber.shard
+                   : a.subscriber.session < b.subscriber.session;
     });
     const auto now = clock::now();
-    if (_outbox.size() < _ctx.shards.size()) _outbox.resize(_ctx.shards.size());
+    if (_outbox.size() < _ctx.shards.size())
+        _outbox.resize(_ctx.shards.size());
     std::vector<router::subscription_options> opts;
     for (std::size_t i = 0; i < _routes.size();) {
         const auto who = _routes[i].subscriber;
         std::size_t j = i;
-        while (j < _routes.size() && _routes[j].subscriber == who) ++j;
+        while (j < _routes.size() && _routes[j].subscriber == who)
+            ++j;
         if (who.shard == _index) {
             opts.clear();
-            for (std::size_t k = i; k < j; ++k) opts.push_back(_routes[k].options);
+            for (std::size_t k = i; k < j; ++k)
+                opts.push_back(_routes[k].options);
             deliver_local(msg, who.session, opts, now);
         } else if (who.shard < _outbox.size()) {
             for (std::size_t k = i; k < j; ++k)
@@ -160,7 +181,8 @@ void shard::deliver_local(const core::message_ptr& msg, std::uint64_t session,
                           std::span<const router::subscription_options> opts,
                           clock::time_point now) {
     auto it = _sessions.find(session);
-    if (it == _sessions.end() || !it->second.session) return;  // gone meanwhile
+    if (it == _sessions.end() || !it->second.session)
+        return;  // gone meanwhile
     it->second.session->deliver(msg, opts, now);
 }
 
@@ -174,7 +196,8 @@ void shard::deliver(std::vector<delivery_item>&& batch) {
         else
             std::move(batch.begin(), batch.end(), std::back_inserter(_inbox));
     }
-    if (wake) asio::post(*_io, [this] { drain_inbox(); });
+    if (wake)
+        asio::post(*_io, [this] { drain_inbox(); });
 }
 
 void shard::drain_inbox() {
@@ -200,7 +223,9 @@ void shard::drain_inbox() {
 
 // --- sessions -------------------------------------------------------------------------
 
-std::string shard::assign_client_id() { return "emqd-" + _guids.next().to_string(); }
+std::string shard::assign_client_id() {
+    return "emqd-" + _guids.next().to_string();
+}
 
 void shard::open_session(connection& c, const channel::session_request& req,
                          std::function<void(channel::session_grant)> done) {
@@ -225,9 +250,11 @@ void shard::open_session(connection& c, const channel::session_request& req,
 
 std::unique_ptr<session::session> shard::surrender_session(std::uint64_t id, bool discard) {
     auto it = _sessions.find(id);
-    if (it == _sessions.end()) return nullptr;
+    if (it == _sessions.end())
+        return nullptr;
     it->second.surrendering = true;
-    if (it->second.conn) it->second.conn->chan().kick(core::reason_code::session_taken_over, clock::now());
+    if (it->second.conn)
+        it->second.conn->chan().kick(core::reason_code::session_taken_over, clock::now());
     auto s = std::move(it->second.session);
     _sessions.erase(it);
     if (discard && s) {
@@ -245,8 +272,8 @@ void shard::adopt_session(std::uint64_t conn_id, std::uint64_t new_id,
         s->rebind({_index, new_id});
         s->will().reset();  // resumed before the will delay ran out: the will is not sent
     } else {
-        s = std::make_unique<session::session>(_ctx.config.zone.session, req.client_id,
-                                               _ctx.router, router::subscriber_id{_index, new_id});
+        s = std::make_unique<session::session>(_ctx.config.zone.session, req.client_id, _ctx.router,
+                                               router::subscriber_id{_index, new_id});
     }
     s->set_expiry_interval(req.expiry_interval);
     session::session* raw = s.get();
@@ -268,20 +295,26 @@ void shard::adopt_session(std::uint64_t conn_id, std::uint64_t new_id,
 }
 
 void shard::session_closed(session::session* s) {
-    if (!s) return;
+    if (!s)
+        return;
     auto it = _sessions.find(s->id().session);
-    if (it == _sessions.end()) return;
+    if (it == _sessions.end())
+        return;
     it->second.conn = nullptr;
-    if (it->second.surrendering) return;  // surrender_session takes it from here
-    if (s->expiry_interval() == 0 && !_stopping) discard_session(it->first);
+    if (it->second.surrendering)
+        return;  // surrender_session takes it from here
+    if (s->expiry_interval() == 0 && !_stopping)
+        discard_session(it->first);
 }
 
 void shard::discard_session(std::uint64_t id) {
     auto it = _sessions.find(id);
-    if (it == _sessions.end()) return;
+    if (it == _sessions.end())
+        return;
     auto s = std::move(it->second.session);
     _sessions.erase(it);
-    if (!s) return;
+    if (!s)
+        return;
     publish_will(*s);
     _ctx.registry.erase_if_owner(s->client_id(), s->id());
 }
@@ -299,7 +332,8 @@ void shard::publish_will(session::session& s) {
 void shard::arm_tick() {
     _loop->ticker.expires_after(std::chrono::seconds(1));
     _loop->ticker.async_wait([this](boost::system::error_code ec) {
-        if (ec) return;
+        if (ec)
+            return;
         tick();
         arm_tick();
     });
@@ -310,39 +344,51 @@ void shard::tick() {
     // on_tick may close (and retire) a connection: don't iterate the map while it changes.
     std::vector<connection*> live;
     live.reserve(_connections.size());
-    for (auto& [id, c] : _connections) live.push_back(c.get());
+    for (auto& [id, c] : _connections)
+        live.push_back(c.get());
     for (connection* c : live)
-        if (!c->finished()) c->chan().on_tick(now);
+        if (!c->finished())
+            c->chan().on_tick(now);
     std::vector<std::uint64_t> expired;
     for (auto& [id, e] : _sessions) {
-        if (e.conn || !e.session) continue;
+        if (e.conn || !e.session)
+            continue;
         session::session& s = *e.session;
-        if (auto& w = s.will(); w && w->due <= now) publish_will(s);
+        if (auto& w = s.will(); w && w->due <= now)
+            publish_will(s);
         s.tick(now, false);
-        if (s.expired(now)) expired.push_back(id);
+        if (s.expired(now))
+            expired.push_back(id);
     }
-    for (auto id : expired) discard_session(id);
+    for (auto id : expired)
+        discard_session(id);
     // Expired retained messages are skipped on match but only freed here: once a minute,
     // by one shard.
-    if (_index == 0 && ++_ticks % 60 == 0) _ctx.retained.purge_expired(now);
+    if (_index == 0 && ++_ticks % 60 == 0)
+        _ctx.retained.purge_expired(now);
 }
 
 // --- stop -----------------------------------------------------------------------------
 
 void shard::stop() {
     asio::post(*_io, [this] {
-        if (_stopping) return;
+        if (_stopping)
+            return;
         _stopping = true;
-        for (auto& l : _loop->listeners) l->stop();
+        for (auto& l : _loop->listeners)
+            l->stop();
         _loop->ticker.cancel();
         const auto now = clock::now();
         std::vector<connection*> all;
-        for (auto& [id, c] : _connections) all.push_back(c.get());
+        for (auto& [id, c] : _connections)
+            all.push_back(c.get());
         for (connection* c : all)
-            if (!c->finished()) c->chan().kick(core::reason_code::server_shutting_down, now);
+            if (!c->finished())
+                c->chan().kick(core::reason_code::server_shutting_down, now);
         _loop->grace.expires_after(std::chrono::seconds(3));
         _loop->grace.async_wait([this](boost::system::error_code ec) {
-            if (!ec) _io->stop();
+            if (!ec)
+                _io->stop();
         });
         schedule_end_of_turn();
     });

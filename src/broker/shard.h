@@ -110,7 +110,7 @@ private:
     std::uint64_t _next_connection_id = 1;
     std::unordered_map<std::uint64_t, session_entry> _sessions;
 
-    std::vector<connection*> _dirty;  // connections with output to flush this turn
+    std::vector<connection*> _dirty;    // connections with output to flush this turn
     std::vector<connection*> _readers;  // connections to resume reading next turn
     std::vector<std::unique_ptr<connection>> _retired;  // freed at the end of the turn
     std::vector<std::vector<delivery_item>> _outbox;    // per destination shard

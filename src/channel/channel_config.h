@@ -10,16 +10,16 @@ namespace emqd::channel {
 /// Protocol limits of a zone (EMQ X `mqtt.*` and `zone.<name>.*` keys; defaults are EMQ X
 /// 4.x's).
 struct channel_config {
-    std::uint32_t max_packet_size = 1024 * 1024;        // mqtt.max_packet_size
-    std::size_t max_clientid_len = 65535;               // mqtt.max_clientid_len
-    std::size_t max_topic_levels = 128;                 // mqtt.max_topic_levels (0 = unlimited)
-    std::uint8_t max_qos_allowed = 2;                   // mqtt.max_qos_allowed
-    std::uint16_t max_topic_alias = 65535;              // mqtt.max_topic_alias (inbound)
-    bool retain_available = true;                       // mqtt.retain_available
-    bool wildcard_subscription = true;                  // mqtt.wildcard_subscription
-    std::chrono::milliseconds idle_timeout{15'000};     // zone.idle_timeout
-    double keepalive_backoff = 0.75;                    // zone.keepalive_backoff: timeout = 2 x backoff x keepalive
-    std::uint16_t server_keepalive = 0;                 // zone.server_keepalive (v5; 0 = client's)
+    std::uint32_t max_packet_size = 1024 * 1024;     // mqtt.max_packet_size
+    std::size_t max_clientid_len = 65535;            // mqtt.max_clientid_len
+    std::size_t max_topic_levels = 128;              // mqtt.max_topic_levels (0 = unlimited)
+    std::uint8_t max_qos_allowed = 2;                // mqtt.max_qos_allowed
+    std::uint16_t max_topic_alias = 65535;           // mqtt.max_topic_alias (inbound)
+    bool retain_available = true;                    // mqtt.retain_available
+    bool wildcard_subscription = true;               // mqtt.wildcard_subscription
+    std::chrono::milliseconds idle_timeout{15'000};  // zone.idle_timeout
+    double keepalive_backoff = 0.75;  // zone.keepalive_backoff: timeout = 2 x backoff x keepalive
+    std::uint16_t server_keepalive = 0;  // zone.server_keepalive (v5; 0 = client's)
     session::session_config session;
 };
 

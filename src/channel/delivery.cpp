@@ -54,7 +54,8 @@ bool channel::impl::send_publish(const session::publish_out& p) {
         pk.subscription_identifiers.assign(p.subscription_ids.begin(), p.subscription_ids.end());
     }
 
-    if (p.qos == 0 && pk.subscription_identifiers.empty()) return send_shared_qos0(p, pk);
+    if (p.qos == 0 && pk.subscription_identifiers.empty())
+        return send_shared_qos0(p, pk);
 
     std::string& out = _io.output();
     const std::size_t mark = out.size();
@@ -79,13 +80,15 @@ bool channel::impl::send_shared_qos0(const session::publish_out& p,
         frame = std::move(encoded);
         cache.store(key, frame);
     }
-    if (too_large(frame->size())) return false;
+    if (too_large(frame->size()))
+        return false;
     _io.append_frame(std::move(frame));
     return true;
 }
 
 bool channel::impl::too_large(std::size_t n) {
-    if (_client_max_packet_size == 0 || n <= _client_max_packet_size) return false;
+    if (_client_max_packet_size == 0 || n <= _client_max_packet_size)
+        return false;
     ++_too_large_drops;
     spdlog::debug("channel {}: PUBLISH of {} bytes over the client's maximum {}", _client_id, n,
                   _client_max_packet_size);

@@ -6,7 +6,9 @@ namespace emqd::codec {
 /// The protocol level byte of CONNECT: "MQIsdp"/3, "MQTT"/4, "MQTT"/5.
 enum class protocol_version : std::uint8_t { v3_1 = 3, v3_1_1 = 4, v5 = 5 };
 
-constexpr bool is_v5(protocol_version v) { return v == protocol_version::v5; }
+constexpr bool is_v5(protocol_version v) {
+    return v == protocol_version::v5;
+}
 
 /// Fixed-header packet types (spec 2.1.2).
 enum class packet_type : std::uint8_t {

@@ -21,7 +21,7 @@ struct publish_packet {
     std::uint8_t qos = 0;
     bool retain = false;
     bool dup = false;
-    std::string_view topic;     // may be empty in v5 when a Topic Alias is set
+    std::string_view topic;       // may be empty in v5 when a Topic Alias is set
     std::uint16_t packet_id = 0;  // present when qos > 0
     std::string_view payload;
     // v5 properties (spec 3.3.2.3)
@@ -30,7 +30,7 @@ struct publish_packet {
     /// Decode: the properties as received. Encode: pointer to the message's properties
     /// (with message_expiry_override replacing the expiry interval), may be null.
     core::message_properties props;
-    const core::message_properties* props_ref = nullptr;  // encode only; wins over props
+    const core::message_properties* props_ref = nullptr;   // encode only; wins over props
     std::optional<std::uint32_t> message_expiry_override;  // encode only: remaining seconds
 };
 

@@ -22,7 +22,7 @@ struct subscription_request {
 
 struct subscribe_packet {
     std::uint16_t packet_id = 0;
-    std::vector<subscription_request> topics;  // at least one
+    std::vector<subscription_request> topics;              // at least one
     std::optional<std::uint32_t> subscription_identifier;  // v5, 1..268435455
     core::user_properties user;
 };

@@ -14,8 +14,8 @@ std::string guid::to_string() const {
 
 guid guid_generator::next() {
     using namespace std::chrono;
-    const auto now =
-        static_cast<std::uint64_t>(duration_cast<microseconds>(system_clock::now().time_since_epoch()).count());
+    const auto now = static_cast<std::uint64_t>(
+        duration_cast<microseconds>(system_clock::now().time_since_epoch()).count());
     if (now > _last_us) {
         _last_us = now;
         _seq = 0;

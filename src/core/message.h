@@ -52,8 +52,10 @@ struct message {
     /// Seconds of Message Expiry Interval left at `now`; nullopt if the message never
     /// expires, 0 if it has expired (spec 3.3.2.3.3).
     std::optional<std::uint32_t> remaining_expiry(clock::time_point now) const {
-        if (!props.message_expiry_interval) return std::nullopt;
-        const auto age = std::chrono::duration_cast<std::chrono::seconds>(now - received_at).count();
+        if (!props.message_expiry_interval)
+            return std::nullopt;
+        const auto age =
+            std::chrono::duration_cast<std::chrono::seconds>(now - received_at).count();
         const auto total = static_cast<long long>(*props.message_expiry_interval);
         return age >= total ? 0u : static_cast<std::uint32_t>(total - age);
     }

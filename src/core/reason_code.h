@@ -53,25 +53,35 @@ enum class reason_code : std::uint8_t {
     wildcard_subscriptions_not_supported = 0xA2,
 };
 
-constexpr std::uint8_t to_byte(reason_code rc) { return static_cast<std::uint8_t>(rc); }
-constexpr bool is_error(reason_code rc) { return to_byte(rc) >= 0x80; }
+constexpr std::uint8_t to_byte(reason_code rc) {
+    return static_cast<std::uint8_t>(rc);
+}
+constexpr bool is_error(reason_code rc) {
+    return to_byte(rc) >= 0x80;
+}
 
 /// MQTT 3.1 / 3.1.1 CONNACK return code for a v5 CONNACK reason code (spec 3.2.2.3).
 constexpr std::uint8_t to_v3_connack_code(reason_code rc) {
     switch (rc) {
-        case reason_code::success: return 0;
-        case reason_code::unsupported_protocol_version: return 1;
-        case reason_code::client_identifier_not_valid: return 2;
+        case reason_code::success:
+            return 0;
+        case reason_code::unsupported_protocol_version:
+            return 1;
+        case reason_code::client_identifier_not_valid:
+            return 2;
         case reason_code::server_unavailable:
         case reason_code::server_busy:
         case reason_code::server_shutting_down:
         case reason_code::use_another_server:
         case reason_code::server_moved:
         case reason_code::connection_rate_exceeded:
-        case reason_code::quota_exceeded: return 3;
+        case reason_code::quota_exceeded:
+            return 3;
         case reason_code::bad_user_name_or_password:
-        case reason_code::bad_authentication_method: return 4;
-        default: return 5;  // not authorized
+        case reason_code::bad_authentication_method:
+            return 4;
+        default:
+            return 5;  // not authorized
     }
 }
 

@@ -20,7 +20,7 @@ template <class T>
 class [[nodiscard]] result {
 public:
     result(T value) : _v(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit
-    result(error e) : _v(std::in_place_index<1>, e) {}                   // NOLINT: implicit
+    result(error e) : _v(std::in_place_index<1>, e) {}                 // NOLINT: implicit
 
     bool ok() const { return _v.index() == 0; }
     explicit operator bool() const { return ok(); }
@@ -53,6 +53,8 @@ private:
     bool _failed = false;
 };
 
-inline error fail(reason_code code, const char* what) { return error{code, what}; }
+inline error fail(reason_code code, const char* what) {
+    return error{code, what};
+}
 
 }  // namespace emqd::core

@@ -7,19 +7,23 @@ namespace {
 
 std::size_t count_levels(std::string_view s) {
     std::size_t n = 1;
-    for (char c : s) n += (c == '/');
+    for (char c : s)
+        n += (c == '/');
     return n;
 }
 
 }  // namespace
 
 status validate_topic_name(std::string_view name, const topic_limits& limits) {
-    if (name.empty()) return fail(reason_code::topic_name_invalid, "empty topic name");
-    if (name.size() > 65535) return fail(reason_code::topic_name_invalid, "topic name too long");
+    if (name.empty())
+        return fail(reason_code::topic_name_invalid, "empty topic name");
+    if (name.size() > 65535)
+        return fail(reason_code::topic_name_invalid, "topic name too long");
     for (char c : name) {
         if (c == '+' || c == '#')
             return fail(reason_code::topic_name_invalid, "wildcard in topic name");
-        if (c == '\0') return fail(reason_code::topic_name_invalid, "U+0000 in topic name");
+        if (c == '\0')
+            return fail(reason_code::topic_name_invalid, "U+0000 in topic name");
     }
     if (limits.max_levels && count_levels(name) > limits.max_levels)
         return fail(reason_code::topic_name_invalid, "too many topic levels");
@@ -27,14 +31,16 @@ status validate_topic_name(std::string_view name, const topic_limits& limits) {
 }
 
 status validate_topic_filter(std::string_view filter, const topic_limits& limits) {
-    if (filter.empty()) return fail(reason_code::topic_filter_invalid, "empty topic filter");
+    if (filter.empty())
+        return fail(reason_code::topic_filter_invalid, "empty topic filter");
     if (filter.size() > 65535)
         return fail(reason_code::topic_filter_invalid, "topic filter too long");
     for (std::size_t i = 0; i < filter.size(); ++i) {
         const char c = filter[i];
         const bool level_start = i == 0 || filter[i - 1] == '/';
         const bool level_end = i + 1 == filter.size() || filter[i + 1] == '/';
-        if (c == '\0') return fail(reason_code::topic_filter_invalid, "U+0000 in topic filter");
+        if (c == '\0')
+            return fail(reason_code::topic_filter_invalid, "U+0000 in topic filter");
         if (c == '+' && !(level_start && level_end))
             return fail(reason_code::topic_filter_invalid, "'+' must occupy a whole level");
         if (c == '#' && !(level_start && i + 1 == filter.size()))
@@ -57,14 +63,17 @@ bool topic_matches(std::string_view filter, std::string_view topic) {
     while (true) {
         const std::size_t f_end = std::min(filter.find('/', f), filter.size());
         const std::string_view f_level = filter.substr(f, f_end - f);
-        if (f_level == "#") return true;  // matches the parent level and everything below
+        if (f_level == "#")
+            return true;  // matches the parent level and everything below
         const std::size_t t_end = std::min(topic.find('/', t), topic.size());
         const std::string_view t_level = topic.substr(t, t_end - t);
-        if (f_level != "+" && f_level != t_level) return false;
+        if (f_level != "+" && f_level != t_level)
+            return false;
         const bool f_last = f_end == filter.size();
         const bool t_last = t_end == topic.size();
         if (f_last || t_last) {
-            if (f_last && t_last) return true;
+            if (f_last && t_last)
+                return true;
             // "a/#" matches "a": the filter's next level is a final '#'.
             return t_last && filter.substr(f_end) == "/#";
         }

@@ -16,7 +16,7 @@
 namespace emqd::router {
 
 class retained_store {
-  public:
+public:
     retained_store();
     ~retained_store();
     retained_store(const retained_store&) = delete;
@@ -44,7 +44,7 @@ class retained_store {
     /// Number of stored topics, expired-but-not-yet-purged ones included.
     std::size_t size() const;
 
-  private:
+private:
     struct impl;
     std::unique_ptr<impl> _impl;
 };

@@ -67,7 +67,7 @@ using detail::level_map;
 
 // The routes of one filter. See the design note for the layout and its invariants.
 class subscriber_set {
-  public:
+public:
     /// Inserts or replaces the route of r.subscriber; true if it was not there.
     bool upsert(const route& r) {
         const std::size_t pos = find(r.subscriber);
@@ -117,7 +117,7 @@ class subscriber_set {
         out.insert(out.end(), _routes.begin(), _routes.end());
     }
 
-  private:
+private:
     static constexpr std::size_t index_threshold = 16;
     static constexpr std::size_t npos = static_cast<std::size_t>(-1);
 

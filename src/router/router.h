@@ -20,7 +20,7 @@
 namespace emqd::router {
 
 class router {
-  public:
+public:
     router();
     ~router();
     router(const router&) = delete;
@@ -50,7 +50,7 @@ class router {
     /// subscribed (empty nodes are removed on unsubscribe). Diagnostic; takes the shared lock.
     std::size_t trie_node_count() const;
 
-  private:
+private:
     struct impl;
     std::unique_ptr<impl> _impl;
 };

@@ -19,7 +19,7 @@ namespace emqd::session::detail {
 /// that has one). Almost every delivery has zero or one, so up to `inline_capacity` live inside
 /// the object and only more than that allocate.
 class subscription_ids {
-  public:
+public:
     static constexpr std::size_t inline_capacity = 2;
 
     void push_back(std::uint32_t id) {
@@ -45,7 +45,7 @@ class subscription_ids {
         _size = 0;
     }
 
-  private:
+private:
     std::array<std::uint32_t, inline_capacity> _inline {};
     std::vector<std::uint32_t> _spill;  // all ids, once there are more than inline_capacity
     std::size_t _size = 0;

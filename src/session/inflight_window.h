@@ -33,7 +33,7 @@
 namespace emqd::session::detail {
 
 class inflight_window {
-  public:
+public:
     using clock = std::chrono::steady_clock;
     static constexpr std::size_t max_entries = 65535;
 
@@ -73,7 +73,7 @@ class inflight_window {
     /// The packet id the next push_back will try first (for tests and state dumps).
     std::uint16_t next_packet_id() const { return _next_id; }
 
-  private:
+private:
     static constexpr std::uint32_t npos = 0xFFFFFFFF;
     struct node {
         entry e;

@@ -26,7 +26,7 @@
 namespace emqd::session::detail {
 
 class message_queue {
-  public:
+public:
     using clock = std::chrono::steady_clock;
 
     /// Appends `d` (whose msg is non-null). When the queue already holds `max_len` messages
@@ -46,7 +46,7 @@ class message_queue {
     /// many.
     std::size_t drop_expired(clock::time_point now);
 
-  private:
+private:
     struct entry {
         std::uint64_t seq;
         delivery d;

@@ -29,7 +29,7 @@ namespace emqd::session::detail {
 
 template <class V>
 class packet_id_map {
-  public:
+public:
     std::size_t size() const { return _size; }
     bool empty() const { return _size == 0; }
 
@@ -105,7 +105,7 @@ class packet_id_map {
         _size = 0;
     }
 
-  private:
+private:
     static constexpr std::size_t npos = static_cast<std::size_t>(-1);
     static constexpr std::size_t min_capacity = 8;
 

@@ -58,7 +58,7 @@ struct publish_out {
 /// an implementation must not call back into the session from them (queue a close
 /// instead). `p` and what it refers to are valid only for the duration of the call.
 class session_sink {
-  public:
+public:
     virtual ~session_sink() = default;
     /// Sends a PUBLISH. Returns false if it could not be sent and must be treated as
     /// delivered-and-dropped (e.g. larger than the client's Maximum Packet Size, spec 3.1.2.11.4):
@@ -68,7 +68,7 @@ class session_sink {
 };
 
 class session {
-  public:
+public:
     /// `cfg` and `router` must outlive the session; `cfg` is read on every call, so a zone
     /// reload takes effect at once. Starts detached at clock::time_point{}, with no
     /// subscriptions; `self` is the handle the router knows this session by.
@@ -183,7 +183,7 @@ class session {
     /// when moving into the window), and QoS 0 while detached without mqueue_store_qos0.
     std::uint64_t dropped() const { return _dropped; }
 
-  private:
+private:
     // Implementation-defined state; see session.cpp.
     const session_config& _cfg;
     std::string _client_id;

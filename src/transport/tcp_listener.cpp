@@ -27,7 +27,8 @@ struct tcp_listener::impl : std::enable_shared_from_this<impl> {
     void accept_next() {
         acceptor.async_accept([self = shared_from_this()](boost::system::error_code ec,
                                                           tcp::socket socket) {
-            if (self->stopped) return;
+            if (self->stopped)
+                return;
             if (!ec) {
                 self->on_accept(make_tcp_stream(std::move(socket)));
             } else if (ec == asio::error::no_descriptors || ec == asio::error::no_buffer_space) {
@@ -35,7 +36,8 @@ struct tcp_listener::impl : std::enable_shared_from_this<impl> {
                 // holds new connections while existing ones close.
                 self->backoff.expires_after(std::chrono::milliseconds(100));
                 self->backoff.async_wait([self](boost::system::error_code) {
-                    if (!self->stopped) self->accept_next();
+                    if (!self->stopped)
+                        self->accept_next();
                 });
                 return;
             }
@@ -49,30 +51,38 @@ tcp_listener::tcp_listener(asio::io_context& io, const std::string& address, std
     : _impl(std::make_shared<impl>(io, std::move(on_accept))) {
     boost::system::error_code ec;
     const auto addr = asio::ip::make_address(address, ec);
-    if (ec) throw std::system_error(ec, "bad listener address '" + address + "'");
+    if (ec)
+        throw std::system_error(ec, "bad listener address '" + address + "'");
     const tcp::endpoint ep(addr, port);
     auto& a = _impl->acceptor;
     a.open(ep.protocol(), ec);
-    if (!ec) a.set_option(tcp::acceptor::reuse_address(true), ec);
+    if (!ec)
+        a.set_option(tcp::acceptor::reuse_address(true), ec);
     if (!ec) {
         const int one = 1;
         if (::setsockopt(a.native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0)
             ec.assign(errno, boost::system::system_category());
     }
-    if (!ec) a.bind(ep, ec);
-    if (!ec) a.listen(asio::socket_base::max_listen_connections, ec);
+    if (!ec)
+        a.bind(ep, ec);
+    if (!ec)
+        a.listen(asio::socket_base::max_listen_connections, ec);
     if (ec)
         throw std::system_error(ec, "cannot listen on " + address + ":" + std::to_string(port));
 }
 
-tcp_listener::~tcp_listener() { stop(); }
+tcp_listener::~tcp_listener() {
+    stop();
+}
 
 std::uint16_t tcp_listener::port() const {
     boost::system::error_code ec;
     return _impl->acceptor.local_endpoint(ec).port();
 }
 
-void tcp_listener::start() { _impl->accept_next(); }
+void tcp_listener::start() {
+    _impl->accept_next();
+}
 
 void tcp_listener::stop() {
     _impl->stopped = true;

@@ -55,15 +55,19 @@ public:
 
     void write(std::span<const std::string_view> buffers) override {
         _buffers.clear();
-        for (auto b : buffers) _buffers.emplace_back(b.data(), b.size());
-        asio::async_write(_state->socket, _buffers,
-                          [s = _state->shared_from_this()](boost::system::error_code ec, std::size_t) {
-                              if (s->handler) s->handler->on_write_complete(ec);
-                          });
+        for (auto b : buffers)
+            _buffers.emplace_back(b.data(), b.size());
+        asio::async_write(
+            _state->socket, _buffers,
+            [s = _state->shared_from_this()](boost::system::error_code ec, std::size_t) {
+                if (s->handler)
+                    s->handler->on_write_complete(ec);
+            });
     }
 
     void close() override {
-        if (!_state->handler && !_state->socket.is_open()) return;
+        if (!_state->handler && !_state->socket.is_open())
+            return;
         _state->handler = nullptr;
         boost::system::error_code ec;
         _state->socket.shutdown(tcp::socket::shutdown_both, ec);

@@ -88,13 +88,13 @@ def test_max_topic_levels(raw, proto):
 
 
 @both_versions
-@pytest.mark.emqd({"mqtt.max_clientid_len": 10})
+@pytest.mark.emqd({"mqtt.max_clientid_len": 23})
 def test_max_clientid_len(raw, proto):
-    """max_clientid_len=10: an 11-char id gets CONNACK 0x02 (3.1.1) / 0x85 (v5); 10 is fine."""
+    """max_clientid_len=23: a 24-char id gets CONNACK 0x02 (3.1.1) / 0x85 (v5); 23 is fine."""
     ok = raw(proto)
-    ok.connect("x" * 10)
+    ok.connect("x" * 23)
     c = raw(proto)
-    c.send(connect("y" * 11, proto))
+    c.send(connect("y" * 24, proto))
     if proto == V311:
         c.expect(connack(False, 2))
     else:

@@ -39,7 +39,7 @@ struct config {
 };
 
 class config_error : public std::runtime_error {
-  public:
+public:
     using std::runtime_error::runtime_error;
 };
 

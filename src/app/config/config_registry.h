@@ -51,12 +51,12 @@ struct setting {
 
 /// What a setter throws: the problem with the value, without origin or key.
 class value_error : public std::runtime_error {
-  public:
+public:
     using std::runtime_error::runtime_error;
 };
 
 class key_registry {
-  public:
+public:
     using setter = std::function<void(load_state&, const setting&)>;
     using hook = std::function<void(load_state&)>;
 
@@ -75,7 +75,7 @@ class key_registry {
     void start(load_state& s) const;
     void finish(load_state& s) const;
 
-  private:
+private:
     struct entry {
         std::string pattern;
         std::vector<std::string> segments;

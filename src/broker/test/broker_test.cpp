@@ -42,8 +42,10 @@ TEST_F(broker_test, fan_out_reaches_subscribers_on_every_shard) {
     std::vector<std::unique_ptr<test_client>> subs;
     for (int i = 0; i < 8; ++i) {
         subs.push_back(std::make_unique<test_client>(_port, protocol_version::v3_1_1));
-        ASSERT_EQ(subs.back()->connect("sub" + std::to_string(i)).reason, core::reason_code::success);
-        ASSERT_EQ(subscribe(*subs.back(), "fan/+", 1).reasons.at(0), core::reason_code::granted_qos_1);
+        ASSERT_EQ(subs.back()->connect("sub" + std::to_string(i)).reason,
+                  core::reason_code::success);
+        ASSERT_EQ(subscribe(*subs.back(), "fan/+", 1).reasons.at(0),
+                  core::reason_code::granted_qos_1);
     }
     test_client pub(_port, protocol_version::v3_1_1);
     pub.connect("pub");

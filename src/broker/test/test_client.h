@@ -52,10 +52,12 @@ public:
     std::optional<codec::packet> receive() {
         while (true) {
             auto f = _parser.next();
-            if (!f.ok()) return std::nullopt;
+            if (!f.ok())
+                return std::nullopt;
             if (*f) {
                 auto p = codec::decode(**f, _version);
-                if (!p.ok()) return std::nullopt;
+                if (!p.ok())
+                    return std::nullopt;
                 // Copy views (publish topic/payload) before the parser moves on.
                 if (auto* pub = std::get_if<codec::publish_packet>(&*p)) {
                     _last_topic.assign(pub->topic);
@@ -67,7 +69,8 @@ public:
             }
             auto buf = _parser.prepare(4096);
             const ssize_t n = ::recv(_fd, buf.data(), buf.size(), 0);
-            if (n <= 0) return std::nullopt;
+            if (n <= 0)
+                return std::nullopt;
             _parser.commit(static_cast<std::size_t>(n));
         }
     }
@@ -75,8 +78,11 @@ public:
     template <class Packet>
     Packet expect() {
         auto p = receive();
-        if (!p) throw std::runtime_error("no packet received");
-        if (!std::holds_alternative<Packet>(*p)) throw std::runtime_error("unexpected packet type (variant index " + std::to_string(p->index()) + ")");
+        if (!p)
+            throw std::runtime_error("no packet received");
+        if (!std::holds_alternative<Packet>(*p))
+            throw std::runtime_error("unexpected packet type (variant index " +
+                                     std::to_string(p->index()) + ")");
         return std::get<Packet>(std::move(*p));
     }
 
@@ -93,7 +99,8 @@ public:
         c.client_id = client_id;
         c.clean_start = clean_start;
         c.keep_alive = 60;
-        if (_version == codec::protocol_version::v5 && expiry) c.props.session_expiry_interval = expiry;
+        if (_version == codec::protocol_version::v5 && expiry)
+            c.props.session_expiry_interval = expiry;
         send(c);
         return expect<codec::connack_packet>();
     }

@@ -87,7 +87,7 @@ std::string wire(const P& p, protocol_version v) {
 }
 
 class fake_io final : public connection_io {
-  public:
+public:
     std::string& output() override { return out; }
     void notify_output() override { ++notified; }
     void append_frame(std::shared_ptr<const std::string> frame) override {
@@ -103,13 +103,13 @@ class fake_io final : public connection_io {
 
     std::string out;
     bool closed = false;
-    std::size_t stuck = 0;  // bytes the "socket" has not written
+    std::size_t stuck = 0;                                   // bytes the "socket" has not written
     std::vector<std::shared_ptr<const std::string>> frames;  // shared frames appended
     int notified = 0;
 };
 
 class fake_broker final : public broker_services {
-  public:
+public:
     fake_broker() { scfg.retry_interval = std::chrono::seconds(30); }
 
     void open_session(const session_request& req,
@@ -212,7 +212,7 @@ struct conn {
 };
 
 class channel_test : public ::testing::Test {
-  protected:
+protected:
     conn& open(clock::time_point now = at(0)) {
         auto c = std::make_unique<conn>();
         c->ch = std::make_unique<channel>(cfg, broker, c->io, now);

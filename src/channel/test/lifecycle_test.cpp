@@ -23,7 +23,7 @@ codec::connect_packet with_will(protocol_version v, std::string id, std::uint16_
 }
 
 class lifecycle_test : public channel_test {
-  protected:
+protected:
     bool will_published() const {
         for (const auto& m : broker.published)
             if (m->topic == "w/t")

@@ -90,7 +90,7 @@ TEST_F(channel_test, unsubscribe_reason_codes) {
 }
 
 class retained_test : public channel_test {
-  protected:
+protected:
     void SetUp() override {
         auto m = std::make_shared<core::message>();
         m->topic = "r/1";

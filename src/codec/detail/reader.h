@@ -32,7 +32,7 @@ inline core::error protocol_error(const char* what) {
 }
 
 class reader {
-  public:
+public:
     reader() = default;
     explicit reader(std::span<const std::uint8_t> data) : _data(data) {}
 
@@ -110,7 +110,7 @@ class reader {
         return s;
     }
 
-  private:
+private:
     std::span<const std::uint8_t> _data;
     std::size_t _pos = 0;
 };

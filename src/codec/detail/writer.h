@@ -23,7 +23,7 @@ constexpr std::size_t vbi_size(std::uint32_t v) {
 }
 
 class writer {
-  public:
+public:
     writer() = default;  // counting only
     explicit writer(std::string& out) : _out(&out) {}
 
@@ -100,7 +100,7 @@ class writer {
             prop_str(id, *v);
     }
 
-  private:
+private:
     std::string* _out = nullptr;
     std::size_t _n = 0;
 };

@@ -31,7 +31,7 @@ struct sent_packet {
 };
 
 class recording_sink final : public session_sink {
-  public:
+public:
     bool send_publish(const publish_out& p) override {
         sent.push_back(sent_packet{sent_packet::kind::publish,
                                    p.msg.payload,

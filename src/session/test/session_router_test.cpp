@@ -25,7 +25,7 @@ std::vector<router::route> match(const router::router& rt, std::string_view topi
 }
 
 class session_subscriptions : public ::testing::Test {
-  protected:
+protected:
     session_config cfg;
     router::router rt;
 };

@@ -19,7 +19,7 @@ using kind = sent_packet::kind;
 using strings = std::vector<std::string>;
 
 class session_flow : public ::testing::Test {
-  protected:
+protected:
     session& make() {
         s = std::make_unique<session>(cfg, "c1", rt, router::subscriber_id{0, 1});
         return *s;

@@ -16,7 +16,7 @@ using namespace std::chrono_literals;
 
 // A config file in a private temp directory, removed with the fixture.
 class config_test : public ::testing::Test {
-  protected:
+protected:
     void SetUp() override {
         _dir = std::filesystem::temp_directory_path() /
                ("emqd_config_test_" + std::to_string(::getpid()) + "_" +
@@ -55,7 +55,7 @@ class config_test : public ::testing::Test {
 
     std::string path() const { return (_dir / "emqd.conf").string(); }
 
-  private:
+private:
     std::filesystem::path _dir;
 };
 
