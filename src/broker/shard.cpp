@@ -157,7 +157,7 @@ void shard::publish(core::message_ptr msg) {
     const auto now = clock::now();
     if (_outbox.size() < _ctx.shards.size())
         _outbox.resize(_ctx.shards.size());
-    std::vector<router::subscription_options> opts;
+    auto& opts = _matched;
     for (std::size_t i = 0; i < _routes.size();) {
         const auto who = _routes[i].subscriber;
         std::size_t j = i;
@@ -207,7 +207,7 @@ void shard::drain_inbox() {
         items.swap(_inbox);
     }
     const auto now = clock::now();
-    std::vector<router::subscription_options> opts;
+    auto& opts = _matched;
     for (std::size_t i = 0; i < items.size();) {
         std::size_t j = i;
         opts.clear();

@@ -115,6 +115,7 @@ private:
     std::vector<std::unique_ptr<connection>> _retired;  // freed at the end of the turn
     std::vector<std::vector<delivery_item>> _outbox;    // per destination shard
     std::vector<router::route> _routes;                 // scratch for publish
+    std::vector<router::subscription_options> _matched;  // scratch: one session's matches
     channel::frame_cache _frames;
     std::uint64_t _ticks = 0;
     bool _turn_end_scheduled = false;

@@ -26,6 +26,7 @@ def test_retained_replace(raw, proto):
     pub.connect("ret-rep-pub")
     pub.publish("ret/r", b"first", retain=True)
     pub.publish("ret/r", b"second", retain=True)
+    pub.ping()  # in order on one connection: both are stored before anyone subscribes
     sub = raw(proto)
     sub.connect("ret-rep-sub")
     sub.subscribe(1, [("ret/r", 0)])
@@ -82,6 +83,7 @@ def test_retained_wildcard_subscribe(raw, proto):
     pub.connect("ret-w-pub")
     for t in ("rw/a", "rw/b", "rw/c/d", "other/x"):
         pub.publish(t, t.encode(), retain=True)
+    pub.ping()  # all stored before the subscription
     sub = raw(proto)
     sub.connect("ret-w-sub")
     sub.subscribe(1, [("rw/+", 0)])
@@ -98,6 +100,9 @@ def _retained_fixture(raw, topic):
     pub = raw(V5)
     pub.connect("rh-pub-" + topic.replace("/", "-"))
     pub.publish(topic, b"R", retain=True)
+    # Stored before the subscriber exists: otherwise the publish, routed concurrently on
+    # another shard, may also reach the new subscription live.
+    pub.ping()
     sub = raw(V5)
     sub.connect("rh-sub-" + topic.replace("/", "-"))
     return sub

@@ -111,11 +111,16 @@ def test_message_expiry_remaining_forwarded(raw):
 
 
 def test_retained_message_expiry(raw):
-    """[MQTT-3.3.2-5] A retained message expires: a subscriber arriving after its 1s expiry
-    does not receive it."""
+    """[MQTT-3.3.2-5] A retained message expires: a subscriber arriving before its 1s expiry
+    receives it, one arriving after does not."""
     pub = raw(V5)
     pub.connect("ret-exp-pub")
     pub.publish("me/ret", b"short", retain=True, properties=[(MESSAGE_EXPIRY_INTERVAL, 1)])
+    pub.ping()
+    early = raw(V5)
+    early.connect("ret-exp-early")
+    early.subscribe(1, [("me/ret", 0)])
+    early.expect_publish("me/ret", b"short", retain=True)
     time.sleep(2.1)  # 1s expiry; allow brokers with whole-second clocks
     s = raw(V5)
     s.connect("ret-exp-sub")
