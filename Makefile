@@ -11,7 +11,7 @@ DEPS := build-essential cmake ninja-build ccache pkg-config \
         python3 python3-paho-mqtt python3-pytest mosquitto mosquitto-clients \
         iproute2 util-linux
 
-.PHONY: deps build run test unit integration asan format check-format clean
+.PHONY: deps build run test fuzz format check-format clean
 
 deps:
 	@missing=$$(for p in $(DEPS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
@@ -28,12 +28,17 @@ build: deps
 run: build
 	build/bin/emqd --config $(CONFIG)
 
-# Unit tests, integration tests, then both again under ASan+UBSan.
-test: build
+# Format, unit and integration tests, both again under ASan+UBSan, then a short fuzz run.
+test: build check-format
 	tests/run-all build
 	cmake --preset asan >/dev/null
 	cmake --build --preset asan -j $(JOBS)
 	tests/run-all build/asan
+	$(MAKE) fuzz FUZZ_SECONDS=30
+
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	tests/fuzz/run-fuzzer.sh $(FUZZ_SECONDS)
 
 format:
 	git ls-files '*.cpp' '*.h' | xargs clang-format -i

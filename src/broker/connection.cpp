@@ -56,23 +56,36 @@ void connection::on_readable() {
         _channel->on_read(n, channel::clock::now());
         // While the session is being opened (possibly on another shard) the channel holds
         // what it read; stop reading until the grant arrives (resume_after_grant()).
-        if (_channel->read_paused())
+        if (_channel->read_paused()) {
+            _read_paused = true;
             return;
+        }
     }
     // Still readable: yield to other connections, continue next turn.
-    if (!_closing && !_finished)
-        _shard.schedule_read(*this);
+    request_read();
 }
 
 void connection::resume_reading() {
+    _read_scheduled = false;
     on_readable();
 }
 
 void connection::resume_after_grant() {
     // Reading stopped without draining the socket, so no new readiness edge will come:
     // read directly on the next turn.
-    if (!_closing && !_finished && !_channel->read_paused())
-        _shard.schedule_read(*this);
+    if (_read_paused && !_channel->read_paused()) {
+        _read_paused = false;
+        request_read();
+    }
+}
+
+void connection::request_read() {
+    // At most one pending direct read, and none while a readiness wait is armed (a wait is
+    // armed only after a read found the socket drained, which never schedules one).
+    if (_read_scheduled || _closing || _finished)
+        return;
+    _read_scheduled = true;
+    _shard.schedule_read(*this);
 }
 
 void connection::socket_gone() {

@@ -66,6 +66,7 @@ public:
     void on_write_complete(std::error_code ec) override;
 
 private:
+    void request_read();
     void socket_gone();
     void finish();
 
@@ -89,6 +90,8 @@ private:
     std::vector<segment> _writing;         // being written; stable until on_write_complete
     std::vector<std::string_view> _views;  // _writing as the stream sees it
     bool _write_active = false;
+    bool _read_scheduled = false;  // a direct read is queued for the end of the turn
+    bool _read_paused = false;     // stopped reading while the session was being opened
     bool _flush_scheduled = false;
     bool _closing = false;   // close requested: flush, then finish
     bool _finished = false;  // socket closed; the shard frees us at the end of the turn

@@ -114,14 +114,18 @@ void shard::schedule_end_of_turn() {
 
 void shard::end_of_turn() {
     _turn_end_scheduled = false;
+    // Free only what was retired before this point. A connection retired below (its socket
+    // failed during a flush or a resumed read) may still be listed in the new _dirty or
+    // _readers lists; it stays allocated until the next turn has walked those lists.
+    auto retired = std::move(_retired);
+    _retired.clear();
     // Hand every other shard its batch: one lock and at most one wake-up per destination.
     for (std::size_t i = 0; i < _outbox.size(); ++i) {
         if (!_outbox[i].empty())
             _ctx.shards[i]->deliver(std::move(_outbox[i]));
         _outbox[i].clear();
     }
-    // Flush gathered output. flush() may retire a connection whose socket failed, which
-    // is safe: retired connections stay allocated until the end of this function.
+    // Flush gathered output and resume paused reads; both skip finished connections.
     auto dirty = std::move(_dirty);
     _dirty.clear();
     for (connection* c : dirty)
@@ -131,9 +135,9 @@ void shard::end_of_turn() {
     for (connection* c : readers)
         if (!c->finished())
             c->resume_reading();
-    if (!_dirty.empty() || !_readers.empty())
+    if (!_dirty.empty() || !_readers.empty() || !_retired.empty())
         schedule_end_of_turn();
-    _retired.clear();
+    retired.clear();
     if (_stopping)
         check_stopped();
 }

@@ -112,9 +112,9 @@ private:
 
     std::vector<connection*> _dirty;    // connections with output to flush this turn
     std::vector<connection*> _readers;  // connections to resume reading next turn
-    std::vector<std::unique_ptr<connection>> _retired;  // freed at the end of the turn
-    std::vector<std::vector<delivery_item>> _outbox;    // per destination shard
-    std::vector<router::route> _routes;                 // scratch for publish
+    std::vector<std::unique_ptr<connection>> _retired;   // freed at the end of the turn
+    std::vector<std::vector<delivery_item>> _outbox;     // per destination shard
+    std::vector<router::route> _routes;                  // scratch for publish
     std::vector<router::subscription_options> _matched;  // scratch: one session's matches
     channel::frame_cache _frames;
     std::uint64_t _ticks = 0;

@@ -30,13 +30,6 @@ using detail::reader;
 using detail::writer;
 namespace prop = detail::prop;
 
-core::status read_packet_id(reader& r, std::uint16_t& id) {
-    EMQD_CODEC_TRY(r.u16(id));
-    if (id == 0)
-        return protocol_error("packet identifier 0");  // [MQTT-2.2.1-3]
-    return {};
-}
-
 }  // namespace
 
 namespace detail {
@@ -55,7 +48,7 @@ core::result<packet> decode_publish(const frame& f, protocol_version v) {
     reader r(f.body);
     EMQD_CODEC_TRY(r.utf8(p.topic));  // [MQTT-3.3.2-1]
     if (p.qos > 0)
-        EMQD_CODEC_TRY(read_packet_id(r, p.packet_id));
+        EMQD_CODEC_TRY(r.packet_id(p.packet_id));
     if (is_v5(v)) {
         EMQD_CODEC_TRY(read_properties(r, prop_set::publish, [&](const property& pr) {
             if (pr.id == prop::topic_alias) {
@@ -82,7 +75,7 @@ core::result<packet> decode_ack(const frame& f, protocol_version v) {
     reader r(f.body);
     ack_packet p;
     p.type = f.type();
-    EMQD_CODEC_TRY(read_packet_id(r, p.packet_id));
+    EMQD_CODEC_TRY(r.packet_id(p.packet_id));
     if (is_v5(v) && !r.empty()) {  // spec 3.4.2.1: reason and properties may be omitted
         std::uint8_t code = 0;
         EMQD_CODEC_TRY(r.u8(code));

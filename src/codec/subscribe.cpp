@@ -30,13 +30,6 @@ using detail::reader;
 using detail::writer;
 namespace prop = detail::prop;
 
-core::status read_packet_id(reader& r, std::uint16_t& id) {
-    EMQD_CODEC_TRY(r.u16(id));
-    if (id == 0)
-        return protocol_error("packet identifier 0");  // [MQTT-2.2.1-3]
-    return {};
-}
-
 /// Reason String and User Property: the only properties of SUBACK and UNSUBACK.
 template <class Packet>
 core::status read_ack_properties(reader& r, prop_set set, Packet& p) {
@@ -77,7 +70,7 @@ namespace detail {
 core::result<packet> decode_subscribe(const frame& f, protocol_version v) {
     reader r(f.body);
     subscribe_packet p;
-    EMQD_CODEC_TRY(read_packet_id(r, p.packet_id));
+    EMQD_CODEC_TRY(r.packet_id(p.packet_id));
     if (is_v5(v)) {
         EMQD_CODEC_TRY(read_properties(r, prop_set::subscribe, [&](const property& pr) {
             if (pr.id == prop::subscription_identifier) {
@@ -121,7 +114,7 @@ core::result<packet> decode_subscribe(const frame& f, protocol_version v) {
 core::result<packet> decode_suback(const frame& f, protocol_version v) {
     reader r(f.body);
     suback_packet p;
-    EMQD_CODEC_TRY(read_packet_id(r, p.packet_id));
+    EMQD_CODEC_TRY(r.packet_id(p.packet_id));
     if (is_v5(v))
         EMQD_CODEC_TRY(read_ack_properties(r, prop_set::suback, p));
     if (r.empty())
@@ -142,7 +135,7 @@ core::result<packet> decode_suback(const frame& f, protocol_version v) {
 core::result<packet> decode_unsubscribe(const frame& f, protocol_version v) {
     reader r(f.body);
     unsubscribe_packet p;
-    EMQD_CODEC_TRY(read_packet_id(r, p.packet_id));
+    EMQD_CODEC_TRY(r.packet_id(p.packet_id));
     if (is_v5(v))
         EMQD_CODEC_TRY(read_user_only(r, prop_set::unsubscribe, p.user));
     if (r.empty())
@@ -158,7 +151,7 @@ core::result<packet> decode_unsubscribe(const frame& f, protocol_version v) {
 core::result<packet> decode_unsuback(const frame& f, protocol_version v) {
     reader r(f.body);
     unsuback_packet p;
-    EMQD_CODEC_TRY(read_packet_id(r, p.packet_id));
+    EMQD_CODEC_TRY(r.packet_id(p.packet_id));
     if (is_v5(v)) {
         EMQD_CODEC_TRY(read_ack_properties(r, prop_set::unsuback, p));
         if (r.empty())

@@ -119,6 +119,34 @@ TEST_F(broker_test, offline_messages_wait_for_a_persistent_session) {
     }
 }
 
+TEST_F(broker_test, a_client_closing_in_the_middle_of_a_burst_is_cleaned_up) {
+    // More than one read turn of data, then EOF: the connection is retired while the shard
+    // resumes its reads at the end of a turn (run under ASan by make test).
+    test_client sub(_port, protocol_version::v3_1_1);
+    sub.connect("burst-watch");
+    subscribe(sub, "burst/#", 0);
+    for (int round = 0; round < 5; ++round) {
+        auto c = std::make_unique<test_client>(_port, protocol_version::v3_1_1);
+        codec::connect_packet cp;
+        cp.client_id = "burst" + std::to_string(round);
+        std::string bytes;
+        codec::encode(cp, bytes);
+        const std::string payload(1000, 'x');
+        codec::publish_packet p;
+        p.topic = "burst/t";
+        p.payload = payload;
+        for (int i = 0; i < 200; ++i)
+            codec::encode(p, protocol_version::v3_1_1, bytes);
+        c->send_raw(bytes);
+        c.reset();  // close right away
+    }
+    // The broker is still serving: the watcher receives publishes and answers pings.
+    auto got = sub.expect<codec::publish_packet>();
+    EXPECT_EQ(got.topic, "burst/t");
+    test_client probe(_port, protocol_version::v3_1_1);
+    EXPECT_EQ(probe.connect("probe").reason, core::reason_code::success);
+}
+
 TEST_F(broker_test, graceful_stop_tells_v5_clients) {
     test_client c(_port, protocol_version::v5);
     c.connect("stayer");

@@ -24,6 +24,7 @@
 
 #include "channel/channel.h"
 #include "codec/packet.h"
+#include "codec/test/test_util.h"
 #include "router/retained_store.h"
 #include "router/router.h"
 #include "session/session.h"
@@ -38,46 +39,8 @@ inline clock::time_point at(double seconds) {
     return t0 + std::chrono::milliseconds(static_cast<long long>(seconds * 1000));
 }
 
-/// "30 07 00 03" -> bytes; anything but hex digits is ignored.
-inline std::string hex(std::string_view s) {
-    std::string out;
-    int nibble = -1;
-    for (char c : s) {
-        int v = -1;
-        if (c >= '0' && c <= '9')
-            v = c - '0';
-        if (c >= 'a' && c <= 'f')
-            v = c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-            v = c - 'A' + 10;
-        if (v < 0)
-            continue;
-        if (nibble < 0) {
-            nibble = v;
-        } else {
-            out.push_back(static_cast<char>(nibble * 16 + v));
-            nibble = -1;
-        }
-    }
-    return out;
-}
-
-inline std::string to_hex(std::string_view s) {
-    static const char* digits = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : s) {
-        if (!out.empty())
-            out.push_back(' ');
-        out.push_back(digits[c >> 4]);
-        out.push_back(digits[c & 15]);
-    }
-    return out;
-}
-
-/// ASCII text as spaced hex, for building expected bytes readably.
-inline std::string text_hex(std::string_view s) {
-    return to_hex(s);
-}
+using codec::test::hex;
+using codec::test::to_hex;
 
 template <class P>
 std::string wire(const P& p, protocol_version v) {

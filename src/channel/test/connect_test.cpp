@@ -154,7 +154,7 @@ TEST_F(channel_test, v5_empty_client_id_is_assigned_and_returned) {
     conn& c = open();
     c.feed(wire(connect_packet(protocol_version::v5, "", /*clean=*/false), protocol_version::v5),
            at(0));
-    EXPECT_EQ(c.take(), "20 19 00 00 16 21 00 64 27 00 10 00 00 12 00 06 " + text_hex("auto-1") +
+    EXPECT_EQ(c.take(), "20 19 00 00 16 21 00 64 27 00 10 00 00 12 00 06 " + to_hex("auto-1") +
                             " 22 FF FF 2A 00");
     EXPECT_EQ(c.ch->client_id(), "auto-1");
 }

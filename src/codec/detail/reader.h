@@ -103,6 +103,13 @@ public:
         _pos += n;
         return {};
     }
+    /// A packet identifier, which must not be 0 where one is present ([MQTT-2.2.1-3]).
+    core::status packet_id(std::uint16_t& id) {
+        EMQD_CODEC_TRY(u16(id));
+        if (id == 0)
+            return protocol_error("packet identifier 0");
+        return {};
+    }
     /// All remaining bytes.
     std::string_view rest() {
         std::string_view s(reinterpret_cast<const char*>(_data.data() + _pos), remaining());
