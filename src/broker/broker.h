@@ -23,8 +23,8 @@ public:
     /// Binds every listener on every shard and starts the shard threads. Throws
     /// std::system_error if a listener can't be bound.
     void start();
-    /// Graceful stop (thread-safe, idempotent): stop accepting, v5 clients get DISCONNECT
-    /// 0x8B, output flushed, sockets closed, threads joined.
+    /// Graceful stop (idempotent; call from one thread, like start()): stop accepting, v5
+    /// clients get DISCONNECT 0x8B, output flushed, sockets closed, threads joined.
     void stop();
 
     /// The port each listener is bound to (useful when configured with port 0), in

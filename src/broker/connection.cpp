@@ -15,6 +15,13 @@ constexpr int reads_per_turn = 4;
 // Write buffers above this size are released when they drain, so a burst doesn't pin
 // memory on an otherwise idle connection.
 constexpr std::size_t keep_buffer_capacity = 64 * 1024;
+// A client that sends requests (PUBLISH QoS 1/2, PINGREQ, SUBSCRIBE) without reading the
+// answers stops being read once this much output waits, until half of it is written: its
+// memory stays bounded and it is slowed down, not disconnected.
+constexpr std::size_t max_pending_output = 4 * 1024 * 1024;
+// A closing connection whose peer does not read what is left to flush is dropped after
+// this long, so it doesn't hold its socket and its max_connections slot forever.
+constexpr auto close_timeout = std::chrono::seconds(5);
 }  // namespace
 
 connection::connection(shard& owner, std::uint64_t id, std::unique_ptr<transport::stream> stream,
@@ -42,6 +49,10 @@ void connection::on_readable() {
     for (int i = 0; i < reads_per_turn; ++i) {
         if (_closing || _finished)
             return;
+        if (pending_output() > max_pending_output) {
+            _output_paused = true;  // on_write_complete resumes
+            return;
+        }
         std::error_code ec;
         auto buf = _channel->read_buffer(read_chunk);
         const std::size_t n = _stream->read_some(buf, ec);
@@ -155,14 +166,27 @@ void connection::on_write_complete(std::error_code ec) {
         }
     }
     _writing.clear();
+    if (_output_paused && pending_output() <= max_pending_output / 2) {
+        _output_paused = false;
+        request_read();
+    }
     if (!_output.empty() || !_segments.empty() || _closing)
         flush();
+}
+
+void connection::on_tick(channel::clock::time_point now) {
+    if (_closing && now - _closing_since > close_timeout) {
+        finish();  // the peer stopped reading: give up flushing
+        return;
+    }
+    _channel->on_tick(now);
 }
 
 void connection::close() {
     if (_closing || _finished)
         return;
     _closing = true;
+    _closing_since = channel::clock::now();
     notify_output();  // flush what is queued, then finish
     if (!_flush_scheduled && !_write_active)
         finish();

@@ -41,6 +41,8 @@ public:
     void flush();
     /// Continue reading after the shard's fairness limit stopped a read burst.
     void resume_reading();
+    /// About once a second: channel timers, and the bound on how long a close may take.
+    void on_tick(channel::clock::time_point now);
     /// The session grant was handed to the channel: continue reading if it paused.
     void resume_after_grant();
 
@@ -92,6 +94,8 @@ private:
     bool _write_active = false;
     bool _read_scheduled = false;  // a direct read is queued for the end of the turn
     bool _read_paused = false;     // stopped reading while the session was being opened
+    bool _output_paused = false;   // stopped reading while too much output waits
+    channel::clock::time_point _closing_since{};
     bool _flush_scheduled = false;
     bool _closing = false;   // close requested: flush, then finish
     bool _finished = false;  // socket closed; the shard frees us at the end of the turn

@@ -181,15 +181,6 @@ void shard::publish(core::message_ptr msg) {
     }
 }
 
-void shard::deliver_local(const core::message_ptr& msg, std::uint64_t session,
-                          std::span<const router::subscription_options> opts,
-                          clock::time_point now) {
-    auto it = _sessions.find(session);
-    if (it == _sessions.end() || !it->second.session)
-        return;  // gone meanwhile
-    it->second.session->deliver(msg, opts, now);
-}
-
 void shard::deliver(std::vector<delivery_item>&& batch) {
     bool wake;
     {
@@ -210,7 +201,11 @@ void shard::drain_inbox() {
         std::lock_guard lock(_inbox_mutex);
         items.swap(_inbox);
     }
-    const auto now = clock::now();
+    deliver_items(items, clock::now());
+}
+
+void shard::deliver_items(const std::vector<delivery_item>& items, clock::time_point now) {
+    // A session matched by several filters has adjacent items for one message: merge them.
     auto& opts = _matched;
     for (std::size_t i = 0; i < items.size();) {
         std::size_t j = i;
@@ -222,112 +217,6 @@ void shard::drain_inbox() {
         }
         deliver_local(items[i].msg, items[i].session, opts, now);
         i = j;
-    }
-}
-
-// --- sessions -------------------------------------------------------------------------
-
-std::string shard::assign_client_id() {
-    return "emqd-" + _guids.next().to_string();
-}
-
-void shard::open_session(connection& c, const channel::session_request& req,
-                         std::function<void(channel::session_grant)> done) {
-    const std::uint64_t new_id = _ctx.next_session_id.fetch_add(1, std::memory_order_relaxed);
-    const auto prev = _ctx.registry.exchange(req.client_id, {_index, new_id});
-    const std::uint64_t conn_id = c.id();
-    if (!prev) {
-        adopt_session(conn_id, new_id, nullptr, req, done);
-        return;
-    }
-    // Another connection owns this client id, possibly on another shard: ask its shard to
-    // kick it and hand the session over (or discard it for a clean start). The answer
-    // comes back here as a posted task carrying the session's ownership.
-    shard& owner = *_ctx.shards.at(prev->shard);
-    asio::post(owner.io(), [&owner, this, old_id = prev->session, conn_id, new_id, req, done] {
-        auto s = owner.surrender_session(old_id, req.clean_start);
-        asio::post(*_io, [this, conn_id, new_id, req, done, s = std::move(s)]() mutable {
-            adopt_session(conn_id, new_id, std::move(s), req, done);
-        });
-    });
-}
-
-std::unique_ptr<session::session> shard::surrender_session(std::uint64_t id, bool discard) {
-    auto it = _sessions.find(id);
-    if (it == _sessions.end())
-        return nullptr;
-    it->second.surrendering = true;
-    if (it->second.conn)
-        it->second.conn->chan().kick(core::reason_code::session_taken_over, clock::now());
-    auto s = std::move(it->second.session);
-    _sessions.erase(it);
-    if (discard && s) {
-        publish_will(*s);  // the old session ends here (spec 3.1.3.2.2)
-        return nullptr;
-    }
-    return s;
-}
-
-void shard::adopt_session(std::uint64_t conn_id, std::uint64_t new_id,
-                          std::unique_ptr<session::session> s, const channel::session_request& req,
-                          const std::function<void(channel::session_grant)>& done) {
-    const bool present = s != nullptr;
-    if (s) {
-        s->rebind({_index, new_id});
-        s->will().reset();  // resumed before the will delay ran out: the will is not sent
-    } else {
-        s = std::make_unique<session::session>(_ctx.config.zone.session, req.client_id, _ctx.router,
-                                               router::subscriber_id{_index, new_id});
-    }
-    s->set_expiry_interval(req.expiry_interval);
-    session::session* raw = s.get();
-    auto& entry = _sessions[new_id];
-    entry.session = std::move(s);
-    auto it = _connections.find(conn_id);
-    if (it == _connections.end() || it->second->finished()) {
-        // The connection went away while its session was being fetched.
-        raw->detach(clock::now());
-        session_closed(raw);
-        return;
-    }
-    connection* conn = it->second.get();
-    entry.conn = conn;
-    // `entry` may be gone after done(): the channel handles frames it held back, which can
-    // end the session. The connection outlives this turn (retire() frees later).
-    done(channel::session_grant{core::reason_code::success, raw, present});
-    conn->resume_after_grant();
-}
-
-void shard::session_closed(session::session* s) {
-    if (!s)
-        return;
-    auto it = _sessions.find(s->id().session);
-    if (it == _sessions.end())
-        return;
-    it->second.conn = nullptr;
-    if (it->second.surrendering)
-        return;  // surrender_session takes it from here
-    if (s->expiry_interval() == 0 && !_stopping)
-        discard_session(it->first);
-}
-
-void shard::discard_session(std::uint64_t id) {
-    auto it = _sessions.find(id);
-    if (it == _sessions.end())
-        return;
-    auto s = std::move(it->second.session);
-    _sessions.erase(it);
-    if (!s)
-        return;
-    publish_will(*s);
-    _ctx.registry.erase_if_owner(s->client_id(), s->id());
-}
-
-void shard::publish_will(session::session& s) {
-    if (auto& w = s.will()) {
-        auto msg = std::move(w->msg);
-        w.reset();
-        publish(std::move(msg));
     }
 }
 
@@ -352,20 +241,8 @@ void shard::tick() {
         live.push_back(c.get());
     for (connection* c : live)
         if (!c->finished())
-            c->chan().on_tick(now);
-    std::vector<std::uint64_t> expired;
-    for (auto& [id, e] : _sessions) {
-        if (e.conn || !e.session)
-            continue;
-        session::session& s = *e.session;
-        if (auto& w = s.will(); w && w->due <= now)
-            publish_will(s);
-        s.tick(now, false);
-        if (s.expired(now))
-            expired.push_back(id);
-    }
-    for (auto id : expired)
-        discard_session(id);
+            c->on_tick(now);
+    expire_sessions(now);
     // Expired retained messages are skipped on match but only freed here: once a minute,
     // by one shard.
     if (_index == 0 && ++_ticks % 60 == 0)
@@ -389,6 +266,10 @@ void shard::stop() {
         for (connection* c : all)
             if (!c->finished())
                 c->chan().kick(core::reason_code::server_shutting_down, now);
+        // Sessions end with the process (nothing is stored yet): delayed wills are due now.
+        for (auto& [id, e] : _sessions)
+            if (e.session)
+                publish_will(*e.session);
         _loop->grace.expires_after(std::chrono::seconds(3));
         _loop->grace.async_wait([this](boost::system::error_code ec) {
             if (!ec)

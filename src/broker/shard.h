@@ -15,6 +15,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -77,11 +78,28 @@ public:
     void retire(connection& c);
 
 private:
+    /// A claim on a session by a newer connection (takeover).
+    struct handoff {
+        router::subscriber_id to;  // the new owner's shard and session id
+        bool discard = false;      // clean start: end the session instead
+        /// Runs on the surrendering shard; carries the session (or null) to the new owner.
+        std::function<void(std::unique_ptr<session::session>)> send;
+    };
     struct session_entry {
         std::unique_ptr<session::session> session;
         connection* conn = nullptr;  // attached connection, if any
         bool surrendering = false;   // being handed to a new connection (takeover)
+        /// Between open_session and adopt_session: the session is on its way here.
+        bool pending = false;
+        std::vector<delivery_item> held;  // deliveries that arrived while pending
+        std::optional<handoff> claim;     // a newer connection claimed it while pending
     };
+    /// Deliveries to a surrendered session id go to its new owner until `until`.
+    struct forward {
+        router::subscriber_id to;
+        clock::time_point until;
+    };
+    using session_map = std::unordered_map<std::uint64_t, session_entry>;
 
     void accept(std::unique_ptr<transport::stream> stream, listener_state& listener);
     void end_of_turn();
@@ -91,10 +109,13 @@ private:
                        std::span<const router::subscription_options> opts, clock::time_point now);
     void tick();
     void arm_tick();
-    std::unique_ptr<session::session> surrender_session(std::uint64_t id, bool discard);
+    void surrender_session(std::uint64_t id, handoff h);
+    void hand_over(session_map::iterator it, handoff h);
     void adopt_session(std::uint64_t conn_id, std::uint64_t new_id,
                        std::unique_ptr<session::session> s, const channel::session_request& req,
                        const std::function<void(channel::session_grant)>& done);
+    void deliver_items(const std::vector<delivery_item>& items, clock::time_point now);
+    void expire_sessions(clock::time_point now);
     void discard_session(std::uint64_t id);
     void publish_will(session::session& s);
     void check_stopped();
@@ -108,7 +129,8 @@ private:
 
     std::unordered_map<std::uint64_t, std::unique_ptr<connection>> _connections;
     std::uint64_t _next_connection_id = 1;
-    std::unordered_map<std::uint64_t, session_entry> _sessions;
+    session_map _sessions;
+    std::unordered_map<std::uint64_t, forward> _forwards;  // surrendered id -> new owner
 
     std::vector<connection*> _dirty;    // connections with output to flush this turn
     std::vector<connection*> _readers;  // connections to resume reading next turn

@@ -1,8 +1,14 @@
 """Takeover: a second connection with the same client id replaces the first."""
 
+import socket
+import threading
+
+import pytest
+
 from broker import both_versions
-from mqtt_raw import (DISCONNECT, PUBREL, RC_SESSION_TAKEN_OVER, SESSION_EXPIRY_INTERVAL,
-                      V311, V5, connect, puback, pubcomp, pubrec)
+from mqtt_raw import (DISCONNECT, PUBLISH, PUBREL, RC_SESSION_TAKEN_OVER,
+                      SESSION_EXPIRY_INTERVAL, V311, V5, connect, puback, pubcomp, publish,
+                      pubrec, wait_until)
 
 
 def persistent(proto):
@@ -114,3 +120,114 @@ def test_repeated_takeover(raw):
             prev.expect_disconnect(RC_SESSION_TAKEN_OVER)
         prev = c
     prev.ping()
+
+
+@both_versions
+def test_clean_session_is_not_resumed_by_takeover(raw, proto):
+    """[MQTT-3.1.2-4] A session that ends with its connection (3.1.1 clean session / v5
+    expiry 0) is not reused when another connection takes the client id over, even one
+    asking to resume: session present 0, the old subscription is gone."""
+    a = raw(proto)
+    a.connect("clean-old")
+    a.subscribe(1, [("co/t", 1)])
+    b = raw(proto)
+    b.send(connect("clean-old", proto, clean=False, properties=persistent(proto)))
+    b.expect_connack(0, session_present=False)
+    pub = raw(proto)
+    pub.connect("clean-old-pub")
+    pub.publish("co/t", b"x", qos=1)
+    b.expect_nothing()
+
+
+# The queue holds the whole stream, so any loss is the takeover's.
+@pytest.mark.emqd({"broker.shards": 2, "zone.external.max_mqueue_len": 10000})
+def test_takeover_during_a_qos1_stream_loses_nothing(raw):
+    """Every QoS 1 message the broker acknowledged to its publisher reaches the subscriber's
+    session, on the old connection or the new one, while a persistent subscriber is taken
+    over mid-stream (deliveries in flight to the old owner are forwarded, those arriving
+    before the session are held)."""
+    count = 1500
+    for rnd in range(3):
+        cid, topic = "stream-sub%d" % rnd, "stream/%d" % rnd
+        got, lock = set(), threading.Lock()
+
+        def read_all(c, stop):
+            while not stop.is_set():
+                try:
+                    p = c.read(timeout=0.05)
+                except socket.timeout:
+                    continue
+                except OSError:
+                    return
+                if p is None:
+                    return
+                if p.type == PUBLISH:
+                    with lock:
+                        got.add(int(p.payload))
+                    if p.qos == 1:
+                        try:
+                            c.send(puback(p.mid))
+                        except OSError:
+                            return  # taken over: the broker closed this connection
+
+        old = raw(V311)
+        old.connect(cid, clean=False)
+        old.subscribe(1, [(topic, 1)])
+        pub = raw(V311)
+        pub.connect("stream-pub%d" % rnd)
+        stop = threading.Event()
+        readers = [threading.Thread(target=read_all, args=(old, stop))]
+        readers[0].start()
+        for i in range(count):
+            pub.send(publish(topic, str(i), qos=1, mid=i % 65000 + 1))
+            if i == count // 3:
+                new = raw(V311)
+                new.send(connect(cid, V311, clean=False))
+                readers.append(threading.Thread(target=read_all, args=(new, stop)))
+                readers[1].start()
+        try:
+            wait_until(lambda: len(got) >= count, timeout=15, what="all messages delivered")
+        finally:
+            stop.set()
+            for t in readers:
+                t.join()
+        assert got == set(range(count))
+
+
+@pytest.mark.emqd({"broker.shards": 1})
+def test_concurrent_takeovers_leave_one_owner(raw):
+    """Two connections claim a persistent session at the same moment (both CONNECTs are
+    handled in one event-loop batch, behind a flood from a third client): exactly one of
+    them stays connected, it has the session (present 1) and receives its messages."""
+    for rnd in range(5):
+        cid, topic = "dup-owner%d" % rnd, "dup/%d" % rnd
+        owner = raw(V311)
+        owner.connect(cid, clean=False)
+        owner.subscribe(1, [(topic, 1)])
+        flood = raw(V311)
+        flood.connect("dup-flood%d" % rnd)
+        a, b = raw(V311), raw(V311)
+        blob = publish("dup/flood", b"z" * 1000) * 2000
+        sender = threading.Thread(target=flood.send, args=(blob,))
+        sender.start()
+        a.send(connect(cid, V311, clean=False))
+        b.send(connect(cid, V311, clean=False))
+        sender.join()
+        alive = []
+        for c in (a, b):
+            p = c.read()
+            if p is None:
+                continue  # taken over before or right after its CONNACK
+            assert p.type == 2, p  # CONNACK
+            try:
+                c.ping()
+            except (AssertionError, OSError):
+                continue
+            alive.append((c, p))
+        assert len(alive) == 1, "%d connections own client id %s" % (len(alive), cid)
+        c, connack = alive[0]
+        assert connack.raw == bytes([0x20, 2, 1, 0]), connack  # session present
+        pub = raw(V311)
+        pub.connect("dup-pub%d" % rnd)
+        pub.publish(topic, b"hello", qos=1)
+        c.expect_publish(topic, b"hello", qos=1)
