@@ -48,6 +48,9 @@ namespace emqd::channel {
 /// consumer must not grow memory without bound (design.md "Backpressure"). QoS 1/2 are
 /// bounded by the session's inflight window and queue instead.
 inline constexpr std::size_t k_max_pending_qos0_bytes = 1024 * 1024;
+/// From this size on a payload is written by reference rather than copied into the
+/// connection's output: below it, one memcpy is cheaper than another iovec entry.
+inline constexpr std::size_t k_payload_by_reference = 1024;
 
 /// PUBACK/PUBREC/PUBREL/PUBCOMP without v5 extras.
 inline codec::ack_packet make_ack(codec::packet_type type, std::uint16_t packet_id,

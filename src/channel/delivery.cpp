@@ -1,19 +1,16 @@
 // Outbound packets the session asks for (session_sink): PUBLISH and PUBREL.
 //
-// The message is shared and immutable; the PUBLISH is encoded straight into the
-// connection's output buffer with views onto the message's topic and payload and a pointer
-// to its properties (codec/publish.h), so no per-subscriber copy of the message is made.
-// Per-delivery fields (QoS, DUP, packet id, remaining expiry, subscription ids) are added
-// here.
-//
-// Two reasons not to send:
-//   - v5 Maximum Packet Size of the client (spec 3.1.2.11.4): the packet is encoded, measured
-//     and cut off again if too large; the session treats `false` as delivered-and-dropped.
-//     Encoding to measure costs one payload copy into the buffer, only for a rare case and
-//     only up to the size the client accepts anyway, and keeps the codec's single notion of
-//     packet size.
+// The message is shared and immutable; per-delivery fields (QoS, DUP, packet id, remaining
+// expiry, subscription ids) are added here. How the bytes reach the connection:
 //   - QoS 0 without subscription identifiers: the frame is encoded once per shard and
 //     shared by every subscriber of the same protocol family (frame_cache.h).
+//   - A payload of k_payload_by_reference bytes or more is not copied: the header is
+//     encoded into the output and the payload follows by reference (gathered write).
+//   - Otherwise the small packet is encoded straight into the connection's output.
+//
+// Two reasons not to send:
+//   - v5 Maximum Packet Size of the client (spec 3.1.2.11.4): measured after encoding and
+//     cut off again if too large; the session treats `false` as delivered-and-dropped.
 //   - Slow consumer: a QoS 0 message is dropped (counted, reported as sent) while more than
 //     k_max_pending_qos0_bytes wait to be written. QoS 1/2 are never dropped here; the
 //     session's window and queue bound them.
@@ -59,6 +56,17 @@ bool channel::impl::send_publish(const session::publish_out& p) {
 
     std::string& out = _io.output();
     const std::size_t mark = out.size();
+    if (pk.payload.size() >= k_payload_by_reference) {
+        // Header here, payload by reference: the message stays alive (aliasing pointer)
+        // until the gathered write has sent it.
+        const std::size_t n = codec::encode_publish_header(pk, _version, out);
+        if (too_large(n + pk.payload.size())) {
+            out.resize(mark);
+            return false;
+        }
+        _io.append_frame(std::shared_ptr<const std::string>(p.owner, &p.owner->payload));
+        return true;
+    }
     const std::size_t n = codec::encode(pk, _version, out);
     if (too_large(n)) {
         out.resize(mark);

@@ -61,6 +61,11 @@ std::size_t encode(const pingresp_packet& p, protocol_version v, std::string& ou
 std::size_t encode(const disconnect_packet& p, protocol_version v, std::string& out);
 std::size_t encode(const auth_packet& p, protocol_version v, std::string& out);
 
+/// A PUBLISH without its payload: fixed and variable header, with a Remaining Length that
+/// counts p.payload, so the payload can follow by reference in a gathered write. The
+/// packet's size is the return value plus p.payload.size().
+std::size_t encode_publish_header(const publish_packet& p, protocol_version v, std::string& out);
+
 /// Encodes any packet (dispatches to the overloads above).
 std::size_t encode(const packet& p, protocol_version v, std::string& out);
 

@@ -99,7 +99,10 @@ core::result<packet> decode_ack(const frame& f, protocol_version v) {
 
 }  // namespace detail
 
-std::size_t encode(const publish_packet& p, protocol_version v, std::string& out) {
+namespace {
+
+std::size_t encode_publish(const publish_packet& p, protocol_version v, std::string& out,
+                           bool with_payload) {
     std::uint8_t header = 0x30 | static_cast<std::uint8_t>((p.qos & 0x03) << 1);
     if (p.dup)
         header |= 0x08;
@@ -108,20 +111,34 @@ std::size_t encode(const publish_packet& p, protocol_version v, std::string& out
     const core::message_properties& mp = p.props_ref ? *p.props_ref : p.props;
     const std::optional<std::uint32_t> expiry =
         p.message_expiry_override ? p.message_expiry_override : mp.message_expiry_interval;
-    return detail::write_packet(header, out, [&](writer& w) {
-        w.str(p.topic);
-        if (p.qos > 0)
-            w.u16(p.packet_id);
-        if (is_v5(v)) {
-            detail::write_properties(w, [&](writer& pw) {
-                pw.opt_u16(prop::topic_alias, p.topic_alias);
-                for (std::uint32_t id : p.subscription_identifiers)
-                    pw.prop_vbi(prop::subscription_identifier, id);
-                detail::write_message_properties(pw, mp, expiry);
-            });
-        }
-        w.bytes(p.payload);
-    });
+    return detail::write_packet(
+        header, out,
+        [&](writer& w) {
+            w.str(p.topic);
+            if (p.qos > 0)
+                w.u16(p.packet_id);
+            if (is_v5(v)) {
+                detail::write_properties(w, [&](writer& pw) {
+                    pw.opt_u16(prop::topic_alias, p.topic_alias);
+                    for (std::uint32_t id : p.subscription_identifiers)
+                        pw.prop_vbi(prop::subscription_identifier, id);
+                    detail::write_message_properties(pw, mp, expiry);
+                });
+            }
+            if (with_payload)
+                w.bytes(p.payload);
+        },
+        with_payload ? 0 : p.payload.size());
+}
+
+}  // namespace
+
+std::size_t encode(const publish_packet& p, protocol_version v, std::string& out) {
+    return encode_publish(p, v, out, true);
+}
+
+std::size_t encode_publish_header(const publish_packet& p, protocol_version v, std::string& out) {
+    return encode_publish(p, v, out, false);
 }
 
 std::size_t encode(const ack_packet& p, protocol_version v, std::string& out) {

@@ -49,7 +49,7 @@ std::uint8_t delivered_qos(std::uint8_t msg_qos, std::uint8_t granted, bool upgr
 }
 
 publish_out make_publish(const delivery& d, bool dup, std::uint16_t packet_id) {
-    return publish_out{*d.msg, d.qos, d.retain, dup, packet_id, d.sub_ids.view()};
+    return publish_out{*d.msg, d.qos, d.retain, dup, packet_id, d.sub_ids.view(), d.msg};
 }
 
 }  // namespace

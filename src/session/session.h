@@ -51,6 +51,9 @@ struct publish_out {
     bool dup;
     std::uint16_t packet_id;  // 0 for QoS 0
     std::span<const std::uint32_t> subscription_ids;
+    /// The shared pointer `msg` came from: lets the connection send the payload by
+    /// reference (keeping the message alive until written) instead of copying it.
+    const core::message_ptr& owner;
 };
 
 /// What a session sends through while a connection is attached (implemented by the channel).

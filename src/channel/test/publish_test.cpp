@@ -207,6 +207,26 @@ TEST_F(channel_test, v5_refused_pubrec_frees_the_packet_id_without_pubrel) {
     EXPECT_FALSE(sub.io.closed);
 }
 
+TEST_F(channel_test, large_payloads_are_sent_by_reference) {
+    conn& sub = connected(v311, "sub");
+    sub.feed_hex("82 08 00 01 00 03 61 2F 62 01", at(0));
+    sub.take();
+    conn& pub = connected(v311, "pub");
+    const std::string payload(2000, 'L');
+    codec::publish_packet p;
+    p.topic = "a/b";
+    p.qos = 1;
+    p.packet_id = 7;
+    p.payload = payload;
+    pub.feed(wire(p, v311), at(1));
+    ASSERT_EQ(broker.published.size(), 1u);
+    const core::message& m = *broker.published[0];
+    ASSERT_EQ(sub.io.frames.size(), 1u);
+    EXPECT_EQ(sub.io.frames[0]->data(), m.payload.data());  // the message's own bytes
+    p.packet_id = 1;                                        // the subscriber's packet id
+    EXPECT_EQ(sub.io.out, wire(p, v311));
+}
+
 TEST_F(channel_test, outbound_qos_is_the_subscription_maximum) {
     conn& sub = connected(v311, "sub");
     sub.feed_hex("82 08 00 01 00 03 61 2F 62 00", at(0));
@@ -270,6 +290,16 @@ TEST_F(channel_test, v5_client_maximum_packet_size_is_respected) {
     pub.feed_hex("32 0A 00 03 61 2F 62 00 08 00 68 69", at(2));
     // Packet id 1 went with the dropped message.
     EXPECT_EQ(sub.take(), "32 0A 00 03 61 2F 62 00 02 00 68 69");
+    // A payload large enough to be sent by reference is measured the same way.
+    codec::publish_packet big;
+    big.topic = "a/b";
+    big.qos = 1;
+    big.packet_id = 9;
+    const std::string payload(4000, 'b');
+    big.payload = payload;
+    pub.feed(wire(big, v5), at(3));
+    EXPECT_EQ(sub.take(), "");
+    EXPECT_TRUE(sub.io.frames.empty());
 }
 
 TEST_F(channel_test, slow_consumer_loses_qos0_only) {

@@ -115,14 +115,16 @@ void write_properties(writer& w, Fill&& fill) {
 }
 
 /// Appends a complete packet: fixed header byte, Remaining Length, then the body written
-/// by `body(writer&)`. Returns the number of bytes appended.
+/// by `body(writer&)`. `trailing` bytes that the caller sends after these (by reference) are
+/// counted in the Remaining Length but not written. Returns the number of bytes appended.
 template <class Body>
-std::size_t write_packet(std::uint8_t header, std::string& out, Body&& body) {
+std::size_t write_packet(std::uint8_t header, std::string& out, Body&& body,
+                         std::size_t trailing = 0) {
     writer counter;
     body(counter);
-    const auto len = static_cast<std::uint32_t>(counter.size());
+    const auto len = static_cast<std::uint32_t>(counter.size() + trailing);
     const std::size_t start = out.size();
-    out.reserve(start + 1 + vbi_size(len) + len);
+    out.reserve(start + 1 + vbi_size(len) + len - trailing);
     writer w(out);
     w.u8(header);
     w.vbi(len);

@@ -115,6 +115,22 @@ TEST(publish, encode_uses_props_ref_and_expiry_override) {
               "30 0E 00 01 74 09 02 00 00 00 2A 03 00 01 63 78");
 }
 
+TEST(publish, header_only_encoding_counts_the_payload_it_leaves_out) {
+    const std::string payload(300, 'p');  // Remaining Length needs two bytes
+    for (auto v : {protocol_version::v3_1_1, protocol_version::v5}) {
+        publish_packet p;
+        p.topic = "a/b";
+        p.qos = 1;
+        p.packet_id = 9;
+        p.payload = payload;
+        std::string whole, head;
+        encode(p, v, whole);
+        const std::size_t n = encode_publish_header(p, v, head);
+        EXPECT_EQ(n, head.size());
+        EXPECT_EQ(head + payload, whole);
+    }
+}
+
 TEST(publish, encode_does_not_reallocate_reserved_output) {
     publish_packet p;
     p.qos = 1;
