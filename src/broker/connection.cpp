@@ -60,7 +60,10 @@ void connection::on_readable() {
             socket_gone();
             return;
         }
-        if (n == 0) {  // drained: wait for the next edge
+        if (n == 0) {
+            // Drained: give back the read space prepared above (an idle connection holds
+            // no buffer), then wait for the next edge.
+            _channel->on_read(0, channel::clock::now());
             _stream->wait_readable();
             return;
         }

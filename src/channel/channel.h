@@ -37,6 +37,7 @@ public:
     /// Space for the next socket read (at least `hint` bytes).
     std::span<std::uint8_t> read_buffer(std::size_t hint);
     /// `n` bytes were read into read_buffer(): parse and handle every complete packet.
+    /// n = 0 (nothing was available) releases the read space if nothing is buffered.
     void on_read(std::size_t n, clock::time_point now);
     /// Timers: CONNECT idle timeout, keepalive (2 x keepalive_backoff x keep alive), session
     /// retries.

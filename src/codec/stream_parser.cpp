@@ -41,6 +41,10 @@ std::span<std::uint8_t> stream_parser::prepare(std::size_t n) {
 
 void stream_parser::commit(std::size_t n) {
     _end += std::min(n, _buf.size() - _end);
+    if (_begin == _end && !_buf.empty()) {  // a read that brought nothing: give it back
+        std::vector<std::uint8_t>().swap(_buf);
+        _begin = _end = 0;
+    }
 }
 
 void stream_parser::feed(std::span<const std::uint8_t> bytes) {

@@ -28,7 +28,8 @@ public:
 
     /// Writable space of at least `n` bytes at the end of the buffer, for a socket read.
     std::span<std::uint8_t> prepare(std::size_t n);
-    /// Marks `n` bytes of the span returned by prepare() as received.
+    /// Marks `n` bytes of the span returned by prepare() as received. When nothing is
+    /// buffered afterwards (a read that found no data), the space is released.
     void commit(std::size_t n);
     /// Convenience for tests and fuzzers: prepare + copy + commit.
     void feed(std::span<const std::uint8_t> bytes);

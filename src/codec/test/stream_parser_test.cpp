@@ -122,6 +122,19 @@ TEST(stream_parser, prepare_commit_like_a_socket) {
     EXPECT_EQ(frames, 4u);
 }
 
+TEST(stream_parser, a_read_that_brings_nothing_gives_the_space_back) {
+    stream_parser p;
+    (void)p.prepare(16 * 1024);  // a socket read is about to happen
+    EXPECT_GE(p.capacity(), 16u * 1024);
+    p.commit(0);  // it found nothing: an idle connection must not keep the buffer
+    EXPECT_EQ(p.capacity(), 0u);
+    p.feed(as_bytes(hex("C0")));  // half a PINGREQ stays buffered across an empty read
+    (void)p.prepare(16 * 1024);
+    p.commit(0);
+    EXPECT_GT(p.capacity(), 0u);
+    EXPECT_EQ(p.buffered(), 1u);
+}
+
 TEST(stream_parser, rejects_oversized_packet_from_the_fixed_header) {
     stream_parser p(100);
     p.feed(as_bytes(hex("30 E5 00")));  // Remaining Length 101: total 104 > 100
