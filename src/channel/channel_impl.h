@@ -152,6 +152,7 @@ struct channel::impl {
     /// channel's time explicit makes it testable without sleeps.
     clock::time_point _now;
 
+    bool _delivering_retained = false;  // SUBSCRIBE is sending retained messages
     std::uint64_t _slow_consumer_drops = 0;
     std::uint64_t _too_large_drops = 0;
 };

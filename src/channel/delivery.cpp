@@ -26,7 +26,7 @@ namespace emqd::channel {
 bool channel::impl::send_publish(const session::publish_out& p) {
     if (_state != state::connected)
         return false;
-    if (p.qos == 0 && _io.pending_output() > k_max_pending_qos0_bytes) {
+    if (p.qos == 0 && !_delivering_retained && _io.pending_output() > k_max_pending_qos0_bytes) {
         ++_slow_consumer_drops;
         return true;
     }
@@ -43,9 +43,14 @@ bool channel::impl::send_publish(const session::publish_out& p) {
         if (p.msg.props.message_expiry_interval) {
             // Forward what remains of the expiry (spec 3.3.2.3.3). _now can lag a message
             // that arrived after our last tick; never count time before its arrival.
-            const auto left = p.msg.remaining_expiry(std::max(_now, p.msg.received_at));
-            if (left && *left == 0)
-                return false;  // expired on the way: drop
+            auto left = p.msg.remaining_expiry(std::max(_now, p.msg.received_at));
+            if (left && *left == 0) {
+                // Not yet sent: expired on the way, drop. A resend (DUP) must still go out
+                // with its packet id [MQTT-4.4.0-1]: onward delivery has started.
+                if (!p.dup)
+                    return false;
+                left = 1;
+            }
             pk.message_expiry_override = left;
         }
         pk.subscription_identifiers.assign(p.subscription_ids.begin(), p.subscription_ids.end());

@@ -50,6 +50,8 @@ core::result<std::string_view> channel::impl::resolve_topic(const codec::publish
 }
 
 core::status channel::impl::handle_publish(codec::publish_packet& p, clock::time_point now) {
+    if (!p.subscription_identifiers.empty())  // [MQTT-3.3.4-6]: only the server sends them
+        return core::fail(reason_code::protocol_error, "Subscription Identifier from a client");
     if (p.qos > _cfg.max_qos_allowed)
         return core::fail(reason_code::qos_not_supported, "PUBLISH QoS above maximum");
     if (p.retain && !_cfg.retain_available)

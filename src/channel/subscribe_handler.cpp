@@ -75,7 +75,15 @@ core::status channel::impl::handle_subscribe(const codec::subscribe_packet& p,
     }
     send(ack);
 
+    // Retained messages are owed to the new subscription (spec 3.3.1.3): they are written
+    // in one go, so the slow-consumer bound (which would see them as a backlog) is lifted
+    // meanwhile. They are already in memory in the retained store.
     std::vector<core::message_ptr> retained;
+    _delivering_retained = true;
+    struct reset_flag {
+        bool& flag;
+        ~reset_flag() { flag = false; }
+    } reset{_delivering_retained};
     for (const retained_request& w : want_retained) {
         retained.clear();
         _broker.retained().match(*w.filter, retained);

@@ -262,3 +262,24 @@ def test_client_disconnect_gets_no_reply(raw):
     c.connect("bye")
     c.send(b"\xe0\x00")
     assert c.expect_closed() == []
+
+
+def test_expired_message_in_flight_is_still_resent(raw):
+    """[MQTT-4.4.0-1] A QoS 1 message already sent and not acknowledged is resent with DUP
+    and its packet id on reconnect even if its Message Expiry passed meanwhile (onward
+    delivery had started, spec 3.3.2.3.3); the remaining expiry it carries is at least 1."""
+    sub = raw(V5)
+    sub.connect("exp-inflight", clean=False, properties=[(SESSION_EXPIRY_INTERVAL, 300)])
+    sub.subscribe(1, [("ei/t", 1)])
+    pub = raw(V5)
+    pub.connect("exp-inflight-pub")
+    pub.publish("ei/t", b"late", qos=1, properties=[(MESSAGE_EXPIRY_INTERVAL, 1)])
+    first = sub.expect_type(PUBLISH)
+    sub.abort()  # no PUBACK
+    time.sleep(2.1)
+    back = raw(V5)
+    back.connect("exp-inflight", clean=False, properties=[(SESSION_EXPIRY_INTERVAL, 300)],
+                 session_present=True)
+    again = back.expect_type(PUBLISH)
+    assert again.dup and again.mid == first.mid and again.payload == b"late", again
+    assert again.prop(MESSAGE_EXPIRY_INTERVAL) == 1, again

@@ -79,6 +79,14 @@ TEST_F(channel_test, v5_unknown_topic_alias_is_a_protocol_error) {
     EXPECT_TRUE(broker.published.empty());
 }
 
+TEST_F(channel_test, v5_subscription_identifier_from_a_client_is_a_protocol_error) {
+    conn& c = connected(v5, "pub");
+    c.feed_hex("32 0C 00 03 61 2F 62 00 01 02 0B 05 68 69", at(1));  // [MQTT-3.3.4-6]
+    EXPECT_EQ(c.take(), "E0 01 82");
+    EXPECT_TRUE(c.io.closed);
+    EXPECT_TRUE(broker.published.empty());
+}
+
 TEST_F(channel_test, v5_topic_alias_out_of_range) {
     cfg.max_topic_alias = 5;
     conn& zero = connected(v5, "z");

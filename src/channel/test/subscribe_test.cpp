@@ -109,6 +109,22 @@ protected:
     }
 };
 
+TEST_F(channel_test, every_retained_message_is_sent_even_past_the_slow_consumer_bound) {
+    // 1,500 x 1,000 bytes: more than the QoS 0 backlog bound, all owed to the subscriber.
+    for (int i = 0; i < 1500; ++i) {
+        auto m = std::make_shared<core::message>();
+        m->topic = "big/" + std::to_string(i);
+        m->payload.assign(1000, 'r');
+        m->retain = true;
+        m->received_at = at(0);
+        broker.retained_store.put(m);
+    }
+    conn& c = connected(v311, "s");
+    c.feed_hex("82 0A 00 01 00 05 62 69 67 2F 23 00", at(1));  // big/#
+    EXPECT_EQ(c.io.frames.size(), 1500u);
+    EXPECT_EQ(c.ch->slow_consumer_drops(), 0u);
+}
+
 TEST_F(retained_test, v311_retained_message_follows_the_suback) {
     conn& c = connected(v311, "s");
     c.feed_hex("82 08 00 01 00 03 72 2F 23 00", at(1));  // r/#
