@@ -41,6 +41,9 @@ public:
         delivery d;  // d.msg is released once PUBREC arrives: only the id is needed then
         std::uint16_t packet_id = 0;
         bool pubrec = false;  // QoS 2: PUBREC received, PUBREL sent, awaiting PUBCOMP
+        /// Not (re)sent on the current connection yet: the client's Receive Maximum was
+        /// smaller when it reconnected. Sent with DUP as acknowledgements free quota.
+        bool unsent = false;
         clock::time_point sent_at{};
     };
 

@@ -37,6 +37,16 @@ struct session::state {
     detail::inflight_window inflight;
     detail::message_queue queue;
     detail::packet_id_map<clock::time_point> awaiting_rel;  // inbound QoS 2: id -> received at
+    std::size_t unsent = 0;                                 // inflight entries marked unsent
+
+    /// The client answered `e`, possibly one it got on an earlier connection and that was
+    /// waiting to be resent: it is no longer owed.
+    void acknowledged(detail::inflight_window::entry& e) {
+        if (e.unsent) {
+            e.unsent = false;
+            --unsent;
+        }
+    }
 };
 
 namespace {
@@ -84,15 +94,29 @@ void session::rebind(router::subscriber_id new_id) {
 void session::attach(session_sink* sink, std::uint16_t receive_maximum, clock::time_point now) {
     _sink = sink;
     _receive_maximum = receive_maximum == 0 ? 65535 : receive_maximum;
+    // Resend the window in order [MQTT-4.4.0-1], but never have more unacknowledged
+    // PUBLISHes out than the client's (possibly smaller) Receive Maximum [MQTT-3.3.4-9]:
+    // every entry counts against it, PUBRELs are always resent.
+    const std::size_t quota = window_capacity();
+    std::size_t outstanding = 0;
+    _state->unsent = 0;
     _state->inflight.sweep([&](detail::inflight_window::entry& e) {
         if (!_sink) {
             return true;
         }
         e.sent_at = now;
+        e.unsent = false;
         if (e.pubrec) {
+            ++outstanding;
             _sink->send_pubrel(e.packet_id);
             return true;
         }
+        if (outstanding >= quota) {
+            e.unsent = true;
+            ++_state->unsent;
+            return true;
+        }
+        ++outstanding;
         return _sink->send_publish(make_publish(e.d, true, e.packet_id));
     });
     drain(now);
@@ -211,6 +235,7 @@ void session::send_new(delivery&& d, clock::time_point now) {
 }
 
 void session::drain(clock::time_point now) {
+    resend_unsent(now);
     auto& q = _state->queue;
     while (_sink && !q.empty()) {
         delivery& front = q.front();
@@ -234,6 +259,24 @@ void session::drain(clock::time_point now) {
     }
 }
 
+void session::resend_unsent(clock::time_point now) {
+    if (_state->unsent == 0 || !_sink) {
+        return;
+    }
+    std::size_t outstanding = _state->inflight.size() - _state->unsent;
+    const std::size_t quota = window_capacity();
+    _state->inflight.sweep([&](detail::inflight_window::entry& e) {
+        if (!e.unsent || outstanding >= quota) {
+            return true;
+        }
+        e.unsent = false;
+        --_state->unsent;
+        ++outstanding;
+        e.sent_at = now;
+        return _sink->send_publish(make_publish(e.d, true, e.packet_id));
+    });
+}
+
 // --- acks ---------------------------------------------------------------------------------
 
 core::status session::on_puback(std::uint16_t packet_id, clock::time_point now) {
@@ -242,6 +285,7 @@ core::status session::on_puback(std::uint16_t packet_id, clock::time_point now) 
         return core::fail(core::reason_code::packet_identifier_not_found,
                           "PUBACK for a packet id not awaiting PUBACK");
     }
+    _state->acknowledged(*e);
     _state->inflight.erase(packet_id);
     drain(now);
     return {};
@@ -253,6 +297,7 @@ core::status session::on_pubrec(std::uint16_t packet_id, clock::time_point now) 
         return core::fail(core::reason_code::packet_identifier_not_found,
                           "PUBREC for a packet id not awaiting PUBREC");
     }
+    _state->acknowledged(*e);
     if (!e->pubrec) {
         e->pubrec = true;
         e->d.msg.reset();  // the receiver owns the message now; only the id remains
@@ -271,6 +316,7 @@ core::status session::on_pubrec_refused(std::uint16_t packet_id, clock::time_poi
         return core::fail(core::reason_code::packet_identifier_not_found,
                           "PUBREC for a packet id not awaiting PUBREC");
     }
+    _state->acknowledged(*e);
     _state->inflight.erase(packet_id);
     drain(now);
     return {};
@@ -311,7 +357,7 @@ bool session::awaiting_rel_release(std::uint16_t packet_id) {
 void session::tick(clock::time_point now, bool retry) {
     if (retry && _sink && _cfg.retry_interval.count() > 0) {
         _state->inflight.sweep([&](detail::inflight_window::entry& e) {
-            if (!_sink || now - e.sent_at < _cfg.retry_interval) {
+            if (!_sink || e.unsent || now - e.sent_at < _cfg.retry_interval) {
                 return true;
             }
             e.sent_at = now;

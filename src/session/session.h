@@ -187,6 +187,7 @@ public:
     std::uint64_t dropped() const { return _dropped; }
 
 private:
+    void resend_unsent(clock::time_point now);
     // Implementation-defined state; see session.cpp.
     const session_config& _cfg;
     std::string _client_id;

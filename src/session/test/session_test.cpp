@@ -281,19 +281,40 @@ TEST_F(session_flow, attach_resends_inflight_in_order_with_dup_and_pubrel) {
     EXPECT_EQ(next.sent[3].packet_id, 4);
 }
 
-TEST_F(session_flow, attach_with_smaller_receive_maximum_resends_all_and_waits) {
+TEST_F(session_flow, attach_with_smaller_receive_maximum_resends_only_what_it_allows) {
     make_attached();
     deliver_n(4, 1);
     s->detach(at(1));
     deliver({.payload = "q", .qos = 1});
     recording_sink next;
     s->attach(&next, 2, at(2));
-    EXPECT_EQ(next.payloads(), (strings{"m0", "m1", "m2", "m3"}));
+    // [MQTT-3.3.4-9]: at most 2 unacknowledged PUBLISHes, resent with DUP in order.
+    EXPECT_EQ(next.payloads(), (strings{"m0", "m1"}));
+    EXPECT_TRUE(next.sent.at(0).dup);
     ASSERT_TRUE(s->on_puback(1, at(3)).ok());
+    EXPECT_EQ(next.payloads(), (strings{"m0", "m1", "m2"}));
+    EXPECT_TRUE(next.sent.back().dup);
+    EXPECT_EQ(next.sent.back().packet_id, 3);  // its original packet id
     ASSERT_TRUE(s->on_puback(2, at(3)).ok());
     ASSERT_TRUE(s->on_puback(3, at(3)).ok());
-    EXPECT_EQ(next.payloads().size(), 5u);  // now 1 inflight < 2: "q" goes out
+    EXPECT_EQ(next.payloads(), (strings{"m0", "m1", "m2", "m3", "q"}));
+    EXPECT_FALSE(next.sent.back().dup);  // the queued one is new
     EXPECT_EQ(s->queue_size(), 0u);
+}
+
+TEST_F(session_flow, an_unsent_entry_acknowledged_from_the_old_connection_is_not_resent) {
+    make_attached();
+    deliver_n(3, 1);
+    s->detach(at(1));
+    recording_sink next;
+    s->attach(&next, 1, at(2));
+    EXPECT_EQ(next.payloads(), (strings{"m0"}));
+    ASSERT_TRUE(s->on_puback(3, at(3)).ok());  // m2, received before the reconnect
+    ASSERT_TRUE(s->on_puback(1, at(3)).ok());
+    EXPECT_EQ(next.payloads(), (strings{"m0", "m1"}));
+    ASSERT_TRUE(s->on_puback(2, at(3)).ok());
+    EXPECT_EQ(next.payloads(), (strings{"m0", "m1"}));
+    EXPECT_EQ(s->inflight_size(), 0u);
 }
 
 TEST_F(session_flow, detach_keeps_state_and_session_expiry) {
