@@ -13,27 +13,38 @@ std::size_t message_queue::push(delivery&& d, std::size_t max_len) {
         if (d.qos == 0) {
             return 1;  // the incoming QoS 0 message is the cheapest loss
         }
-        if (!_qos0.empty()) {
-            _qos0.pop_front();
+        if (!_fifos->qos0.empty()) {
+            _fifos->qos0.pop_front();
         } else {
-            _qos12.pop_front();  // no QoS 0 queued: the oldest overall is the oldest QoS 1/2
+            _fifos->qos12.pop_front();  // no QoS 0 queued: the oldest is the oldest QoS 1/2
         }
         dropped = 1;
     }
-    auto& fifo = d.qos == 0 ? _qos0 : _qos12;
+    if (!_fifos) {
+        _fifos = std::make_unique<fifos>();
+    }
+    auto& fifo = d.qos == 0 ? _fifos->qos0 : _fifos->qos12;
     fifo.push_back(entry{_next_seq++, std::move(d)});
     return dropped;
 }
 
 std::deque<message_queue::entry>& message_queue::oldest_fifo() {
     assert(!empty());
-    if (_qos0.empty()) {
-        return _qos12;
+    auto& q0 = _fifos->qos0;
+    auto& q12 = _fifos->qos12;
+    if (q0.empty()) {
+        return q12;
     }
-    if (_qos12.empty()) {
-        return _qos0;
+    if (q12.empty()) {
+        return q0;
     }
-    return _qos0.front().seq < _qos12.front().seq ? _qos0 : _qos12;
+    return q0.front().seq < q12.front().seq ? q0 : q12;
+}
+
+void message_queue::release_if_empty() {
+    if (_fifos && _fifos->qos0.empty() && _fifos->qos12.empty()) {
+        _fifos.reset();
+    }
 }
 
 delivery& message_queue::front() {
@@ -42,12 +53,18 @@ delivery& message_queue::front() {
 
 void message_queue::pop_front() {
     oldest_fifo().pop_front();
+    release_if_empty();
 }
 
 std::size_t message_queue::drop_expired(clock::time_point now) {
+    if (!_fifos) {
+        return 0;
+    }
     auto is_expired = [now](const entry& e) { return e.d.msg->expired(now); };
-    return static_cast<std::size_t>(std::erase_if(_qos0, is_expired) +
-                                    std::erase_if(_qos12, is_expired));
+    const auto n =
+        std::erase_if(_fifos->qos0, is_expired) + std::erase_if(_fifos->qos12, is_expired);
+    release_if_empty();
+    return static_cast<std::size_t>(n);
 }
 
 }  // namespace emqd::session::detail

@@ -20,6 +20,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <memory>
 
 #include "session/delivery.h"
 
@@ -34,8 +35,8 @@ public:
     /// oldest queued QoS 0, else the oldest. Returns the number dropped (0 or 1).
     std::size_t push(delivery&& d, std::size_t max_len);
 
-    bool empty() const { return _qos0.empty() && _qos12.empty(); }
-    std::size_t size() const { return _qos0.size() + _qos12.size(); }
+    bool empty() const { return !_fifos; }
+    std::size_t size() const { return _fifos ? _fifos->qos0.size() + _fifos->qos12.size() : 0; }
 
     /// The oldest message. Precondition: !empty().
     delivery& front();
@@ -51,10 +52,16 @@ private:
         std::uint64_t seq;
         delivery d;
     };
+    /// The two FIFOs exist only while something is queued: an empty std::deque still
+    /// allocates a map and a node, which most sessions (connected, keeping up) never need.
+    struct fifos {
+        std::deque<entry> qos0;
+        std::deque<entry> qos12;
+    };
     std::deque<entry>& oldest_fifo();
+    void release_if_empty();
 
-    std::deque<entry> _qos0;
-    std::deque<entry> _qos12;
+    std::unique_ptr<fifos> _fifos;  // null when empty
     std::uint64_t _next_seq = 0;
 };
 
