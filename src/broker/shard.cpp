@@ -64,10 +64,6 @@ void shard::run() {
     _io->run();
 }
 
-void shard::post(std::function<void()> fn) {
-    asio::post(*_io, std::move(fn));
-}
-
 // --- connections ----------------------------------------------------------------------
 
 void shard::accept(std::unique_ptr<transport::stream> stream, listener_state& listener) {

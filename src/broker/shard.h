@@ -1,14 +1,15 @@
 #pragma once
 // A shard: one worker thread running one event loop (design.md "Threading"). It owns the
 // connections accepted by its listeners and the sessions of their clients; nothing else
-// touches them. Other shards reach it only through post() and its delivery inbox.
+// touches them. Other shards reach it only through tasks posted to its io() and its
+// delivery inbox.
 //
 // Per loop turn: read and handle packets; route publishes (local subscribers are served
 // at once, remote ones collected per destination shard); at the end of the turn, hand each
 // destination one batch (one wake-up), and flush every connection with pending output
 // once (gathered writes). A 1-second tick drives keepalive, retries and session expiry.
 //
-// THREADING WARNING: only post(), deliver() and stop() may be called from other threads.
+// THREADING WARNING: from other threads, only deliver(), stop() and posting to io().
 
 #include <chrono>
 #include <cstdint>
@@ -58,8 +59,6 @@ public:
     /// period.
     void stop();
 
-    /// Thread-safe: runs fn on this shard.
-    void post(std::function<void()> fn);
     /// Thread-safe: queues deliveries for sessions of this shard; one wake-up per batch.
     void deliver(std::vector<delivery_item>&& batch);
 
