@@ -18,6 +18,7 @@ struct broker_config {
     unsigned shards = 1;
     std::uint16_t node_id = 0;  // the node part of message ids
     std::vector<listener_spec> listeners;
+    std::size_t max_delayed_messages = 100000;  // mqtt.delayed.max_delayed_messages (0 = no limit)
     channel::channel_config zone;
 };
 

@@ -31,6 +31,7 @@ struct broker_context {
     std::vector<std::unique_ptr<listener_state>> listeners;
     std::vector<std::unique_ptr<shard>> shards;  // fixed once started
     std::atomic<std::uint64_t> next_session_id{1};
+    std::atomic<std::size_t> delayed_messages{0};  // held by all shards' delayed queues
 };
 
 }  // namespace emqd::broker

@@ -216,6 +216,9 @@ void connection::session_closed(session::session* s) {
 void connection::publish(core::message_ptr msg) {
     _shard.publish(std::move(msg));
 }
+bool connection::publish_delayed(core::message_ptr msg, std::uint32_t seconds) {
+    return _shard.publish_delayed(std::move(msg), seconds);
+}
 const router::retained_store& connection::retained() const {
     return _shard.retained();
 }

@@ -58,6 +58,7 @@ public:
                       std::function<void(channel::session_grant)> done) override;
     void session_closed(session::session* s) override;
     void publish(core::message_ptr msg) override;
+    bool publish_delayed(core::message_ptr msg, std::uint32_t seconds) override;
     const router::retained_store& retained() const override;
     channel::frame_cache& qos0_frames() override;
     core::guid next_guid() override;

@@ -16,10 +16,11 @@ namespace emqd::broker {
 namespace asio = boost::asio;
 
 struct shard::loop_state {
-    explicit loop_state(asio::io_context& io) : ticker(io), grace(io) {}
+    explicit loop_state(asio::io_context& io) : ticker(io), delayed(io), grace(io) {}
     std::vector<std::unique_ptr<transport::tcp_listener>> listeners;
     asio::steady_timer ticker;
-    asio::steady_timer grace;  // bounds a graceful stop
+    asio::steady_timer delayed;  // fires at _delayed.next_due()
+    asio::steady_timer grace;    // bounds a graceful stop
 };
 
 shard::shard(std::uint32_t index, broker_context& ctx)
@@ -177,6 +178,43 @@ void shard::publish(core::message_ptr msg) {
     }
 }
 
+// --- delayed publish --------------------------------------------------------------------
+
+bool shard::publish_delayed(core::message_ptr msg, std::uint32_t seconds) {
+    // One counter for the whole broker, touched once per delayed message (not per delivery).
+    const std::size_t limit = _ctx.config.max_delayed_messages;
+    if (_ctx.delayed_messages.fetch_add(1, std::memory_order_relaxed) >= limit && limit != 0) {
+        _ctx.delayed_messages.fetch_sub(1, std::memory_order_relaxed);
+        return false;
+    }
+    const auto due = clock::now() + std::chrono::seconds(seconds);
+    const auto next = _delayed.next_due();
+    _delayed.push(std::move(msg), due);
+    if (!next || due < *next)
+        arm_delayed(due);
+    return true;
+}
+
+void shard::arm_delayed(clock::time_point due) {
+    _loop->delayed.expires_at(due);  // cancels a wait for a later time
+    _loop->delayed.async_wait([this](boost::system::error_code ec) {
+        if (!ec)
+            release_delayed();
+    });
+}
+
+void shard::release_delayed() {
+    std::vector<core::message_ptr> due;
+    _delayed.pop_due(clock::now(), due);
+    _ctx.delayed_messages.fetch_sub(due.size(), std::memory_order_relaxed);
+    for (core::message_ptr& m : due)
+        publish(std::move(m));
+    if (const auto next = _delayed.next_due())
+        arm_delayed(*next);
+}
+
+// --- cross-shard delivery ---------------------------------------------------------------
+
 void shard::deliver(std::vector<delivery_item>&& batch) {
     bool wake;
     {
@@ -255,6 +293,10 @@ void shard::stop() {
         for (auto& l : _loop->listeners)
             l->stop();
         _loop->ticker.cancel();
+        _loop->delayed.cancel();
+        if (!_delayed.empty())
+            spdlog::info("shard {}: {} delayed messages dropped at shutdown", _index,
+                         _delayed.size());
         const auto now = clock::now();
         std::vector<connection*> all;
         for (auto& [id, c] : _connections)

@@ -21,6 +21,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "broker/delayed_queue.h"
 #include "broker/delivery.h"
 #include "channel/broker_services.h"
 #include "channel/channel_config.h"
@@ -67,6 +68,9 @@ public:
                       std::function<void(channel::session_grant)> done);
     void session_closed(session::session* s);
     void publish(core::message_ptr msg);
+    /// Holds `msg` for `seconds`, then publish()es it; false when the broker already holds
+    /// max_delayed_messages.
+    bool publish_delayed(core::message_ptr msg, std::uint32_t seconds);
     core::guid next_guid() { return _guids.next(); }
     std::string assign_client_id();
     const channel::channel_config& zone() const;
@@ -108,6 +112,8 @@ private:
                        std::span<const router::subscription_options> opts, clock::time_point now);
     void tick();
     void arm_tick();
+    void arm_delayed(clock::time_point due);
+    void release_delayed();
     void surrender_session(std::uint64_t id, handoff h);
     void hand_over(session_map::iterator it, handoff h);
     void adopt_session(std::uint64_t conn_id, std::uint64_t new_id,
@@ -138,6 +144,7 @@ private:
     std::vector<router::route> _routes;                  // scratch for publish
     std::vector<router::subscription_options> _matched;  // scratch: one session's matches
     channel::frame_cache _frames;
+    delayed_queue _delayed;
     std::uint64_t _ticks = 0;
     bool _turn_end_scheduled = false;
     bool _stopping = false;

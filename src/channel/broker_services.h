@@ -49,6 +49,10 @@ public:
 
     /// Routes a message to every matching subscriber (and stores it if retained).
     virtual void publish(core::message_ptr msg) = 0;
+    /// Holds the message back and publishes it `seconds` from now (EMQ X delayed publish;
+    /// `msg->topic` is already the target topic). False if the broker holds
+    /// mqtt.delayed.max_delayed_messages already: the message is refused, not held.
+    virtual bool publish_delayed(core::message_ptr msg, std::uint32_t seconds) = 0;
 
     virtual const router::retained_store& retained() const = 0;
     /// The shard's QoS 0 frame cache (shared by the shard's channels).

@@ -102,6 +102,10 @@ struct channel::impl {
     // --- publish_handler.cpp -------------------------------------------------------------
     core::status handle_publish(codec::publish_packet& p, clock::time_point now);
     core::result<std::string_view> resolve_topic(const codec::publish_packet& p);
+    /// A PUBLISH that is valid but will not be routed: QoS 1/2 are acknowledged with `e`'s
+    /// code (v5; 3.x has no code), QoS 0 is dropped. Not a protocol error: the connection
+    /// stays open.
+    void refuse_publish(const codec::publish_packet& p, const core::error& e);
     core::status handle_ack(const codec::ack_packet& a, clock::time_point now);
 
     // --- subscribe_handler.cpp -----------------------------------------------------------

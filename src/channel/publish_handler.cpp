@@ -12,6 +12,12 @@
 // session, which owns the inflight window. An unknown packet id there is not fatal in any
 // version (it happens legitimately after a resend); it is only logged.
 //
+// Delayed publish (EMQ X): a PUBLISH to `$delayed/<seconds>/<topic>` is acknowledged at once
+// and handed to the broker, which routes it to <topic> when the delay has passed. A malformed
+// delayed topic, or a full delayed store (mqtt.delayed.max_delayed_messages), refuses the
+// message: v5 QoS 1/2 see 0x90 / 0x97 in PUBACK or PUBREC (which ends a QoS 2 flow, spec
+// 4.3.3); nothing is routed; the connection stays.
+//
 // Topic aliases (v5, spec 3.3.2.3.4): a per-connection map alias -> topic. A PUBLISH with
 // alias and topic (re)defines it; with alias and an empty topic uses it. We copy the topic
 // into the map once per definition; the message still gets its single copy of topic and
@@ -20,6 +26,7 @@
 #include <spdlog/spdlog.h>
 
 #include <memory>
+#include <optional>
 
 #include "channel/channel_impl.h"
 #include "core/topic.h"
@@ -62,7 +69,16 @@ core::status channel::impl::handle_publish(codec::publish_packet& p, clock::time
     if (auto st = core::validate_topic_name(*topic, {_cfg.max_topic_levels}); !st)
         return st;
     // AUTHORIZATION SEAM: the ACL check (`client.authorize` publish) goes here; a denied
-    // QoS 1/2 publish is acknowledged with 0x87 (v5) and not routed.
+    // publish is refused (refuse_publish) with 0x87.
+    std::optional<core::delayed_topic> delayed;
+    if (topic->starts_with(core::delayed_prefix)) {
+        auto d = core::parse_delayed_topic(*topic, {_cfg.max_topic_levels});
+        if (!d) {
+            refuse_publish(p, d.err());
+            return {};
+        }
+        delayed = *d;
+    }
 
     if (p.qos == 2) {
         auto fresh = _session->awaiting_rel_insert(p.packet_id, now);
@@ -77,7 +93,8 @@ core::status channel::impl::handle_publish(codec::publish_packet& p, clock::time
 
     auto msg = std::make_shared<core::message>();
     msg->id = _broker.next_guid();
-    msg->topic.assign(*topic);  // the one copy of topic and payload (codec/publish.h)
+    // The one copy of topic and payload (codec/publish.h).
+    msg->topic.assign(delayed ? delayed->topic : *topic);
     msg->payload.assign(p.payload);
     msg->qos = p.qos;
     msg->retain = p.retain;
@@ -86,13 +103,28 @@ core::status channel::impl::handle_publish(codec::publish_packet& p, clock::time
     // Topic Alias and Subscription Identifiers are per-hop fields of publish_packet, not
     // message properties: the message carries only what is forwarded.
     msg->props = std::move(p.props);
-    _broker.publish(std::move(msg));
+    if (!delayed) {
+        _broker.publish(std::move(msg));
+    } else if (!_broker.publish_delayed(std::move(msg), delayed->seconds)) {
+        if (p.qos == 2)
+            _session->awaiting_rel_release(p.packet_id);  // the refusal ends the flow
+        refuse_publish(p, core::fail(reason_code::quota_exceeded, "too many delayed messages"));
+        return {};
+    }
 
     if (p.qos == 1)
         send(make_ack(codec::packet_type::puback, p.packet_id));
     if (p.qos == 2)
         send(make_ack(codec::packet_type::pubrec, p.packet_id));
     return {};
+}
+
+void channel::impl::refuse_publish(const codec::publish_packet& p, const core::error& e) {
+    spdlog::debug("channel {}: PUBLISH refused: {}", _client_id, e.what);
+    if (p.qos == 1)
+        send(make_ack(codec::packet_type::puback, p.packet_id, e.code));
+    else if (p.qos == 2)
+        send(make_ack(codec::packet_type::pubrec, p.packet_id, e.code));
 }
 
 core::status channel::impl::handle_ack(const codec::ack_packet& a, clock::time_point now) {

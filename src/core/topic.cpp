@@ -82,4 +82,25 @@ bool topic_matches(std::string_view filter, std::string_view topic) {
     }
 }
 
+result<delayed_topic> parse_delayed_topic(std::string_view name, const topic_limits& limits) {
+    std::string_view rest = name.substr(delayed_prefix.size());
+    const std::size_t slash = rest.find('/');
+    if (slash == std::string_view::npos || slash == 0)
+        return fail(reason_code::topic_name_invalid, "$delayed topic without a delay");
+    std::uint64_t seconds = 0;
+    for (char c : rest.substr(0, slash)) {
+        if (c < '0' || c > '9')
+            return fail(reason_code::topic_name_invalid, "$delayed delay is not a number");
+        seconds = seconds * 10 + static_cast<std::uint64_t>(c - '0');
+        if (seconds > max_delay_seconds)
+            return fail(reason_code::topic_name_invalid, "$delayed delay too long");
+    }
+    delayed_topic d;
+    d.seconds = static_cast<std::uint32_t>(seconds);
+    d.topic = rest.substr(slash + 1);
+    if (auto st = validate_topic_name(d.topic, limits); !st)
+        return st.err();
+    return d;
+}
+
 }  // namespace emqd::core

@@ -12,6 +12,7 @@
 // by a filter whose first level is a wildcard (spec 4.7.2).
 
 #include <cstddef>
+#include <cstdint>
 #include <string_view>
 
 #include "core/result.h"
@@ -31,5 +32,17 @@ bool has_wildcard(std::string_view filter);
 /// Used by tests as the brute-force oracle and for one-off checks (ACL); the router has
 /// its own indexed matcher.
 bool topic_matches(std::string_view filter, std::string_view topic);
+
+/// EMQ X delayed publish: a PUBLISH to `$delayed/<seconds>/<topic>` is published to <topic>
+/// after <seconds> (0 to max_delay_seconds, decimal digits only).
+inline constexpr std::string_view delayed_prefix = "$delayed/";
+inline constexpr std::uint32_t max_delay_seconds = 4294967;  // EMQ X's limit (~49.7 days)
+struct delayed_topic {
+    std::uint32_t seconds = 0;
+    std::string_view topic;  // a view into the name passed in
+};
+/// Splits a name that starts with delayed_prefix. Errors (topic_name_invalid): no delay,
+/// a delay that is not a number or above max_delay_seconds, or an invalid target topic.
+result<delayed_topic> parse_delayed_topic(std::string_view name, const topic_limits& limits = {});
 
 }  // namespace emqd::core

@@ -36,6 +36,7 @@ struct config {
     std::string log_level = "warning";
     std::vector<listener_config> tcp_listeners;  // default: external on 0.0.0.0:1883
     channel::channel_config zone;                // mqtt.* and zone.external.*
+    std::size_t max_delayed_messages = 100000;   // mqtt.delayed.max_delayed_messages
 };
 
 class config_error : public std::runtime_error {

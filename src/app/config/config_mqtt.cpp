@@ -24,6 +24,9 @@ void register_mqtt_keys(key_registry& r) {
     });
     r.key("mqtt.retain_available",
           [](load_state& s, const setting& v) { s.cfg.zone.retain_available = as_bool(v); });
+    r.key("mqtt.delayed.max_delayed_messages", [](load_state& s, const setting& v) {
+        s.cfg.max_delayed_messages = as_uint<std::size_t>(v, 0, 100'000'000);
+    });
     r.key("mqtt.wildcard_subscription",
           [](load_state& s, const setting& v) { s.cfg.zone.wildcard_subscription = as_bool(v); });
 }

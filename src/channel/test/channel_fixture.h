@@ -122,6 +122,12 @@ public:
                 s->deliver(msg, matched, msg->received_at);
         }
     }
+    bool publish_delayed(core::message_ptr msg, std::uint32_t seconds) override {
+        if (delayed.size() >= max_delayed)
+            return false;
+        delayed.emplace_back(std::move(msg), seconds);
+        return true;
+    }
     const router::retained_store& retained() const override { return retained_store; }
     frame_cache& qos0_frames() override { return frames; }
     frame_cache frames;
@@ -145,6 +151,8 @@ public:
     std::map<std::string, std::unique_ptr<session::session>> sessions;
     std::vector<session_request> requests;
     std::vector<core::message_ptr> published;
+    std::vector<std::pair<core::message_ptr, std::uint32_t>> delayed;  // held, with delay
+    std::size_t max_delayed = 100;
     std::vector<std::string> closed_sessions;
     std::vector<std::function<void()>> deferred;
     bool defer_grants = false;

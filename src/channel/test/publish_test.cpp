@@ -344,5 +344,58 @@ TEST_F(channel_test, v311_retries_unacknowledged_on_tick_v5_does_not) {
     EXPECT_EQ(s5.take(), "");
 }
 
+// --- delayed publish ($delayed/<seconds>/<topic>) -----------------------------------------
+
+codec::publish_packet publish_to(std::string_view topic, std::uint8_t qos, std::uint16_t id) {
+    codec::publish_packet p;
+    p.topic = topic;
+    p.qos = qos;
+    p.packet_id = id;
+    p.payload = "x";
+    return p;
+}
+
+TEST_F(channel_test, delayed_publish_is_held_with_its_target_topic) {
+    conn& c = connected(v5, "pub");
+    c.feed(wire(publish_to("$delayed/30/a/b", 1, 7), v5), at(1));
+    EXPECT_EQ(c.take(), "40 02 00 07");
+    EXPECT_TRUE(broker.published.empty());
+    ASSERT_EQ(broker.delayed.size(), 1u);
+    EXPECT_EQ(broker.delayed[0].first->topic, "a/b");
+    EXPECT_EQ(broker.delayed[0].second, 30u);
+    EXPECT_EQ(broker.delayed[0].first->from_client_id, "pub");
+}
+
+TEST_F(channel_test, malformed_delayed_topic_is_refused_with_0x90) {
+    conn& c = connected(v5, "pub");
+    c.feed(wire(publish_to("$delayed/soon/a", 1, 7), v5), at(1));
+    EXPECT_EQ(c.take(), "40 03 00 07 90");
+    c.feed(wire(publish_to("$delayed/5/", 2, 8), v5), at(1));
+    EXPECT_EQ(c.take(), "50 03 00 08 90");
+    c.feed(wire(publish_to("$delayed/5", 0, 0), v5), at(1));
+    EXPECT_EQ(c.take(), "");
+    EXPECT_TRUE(broker.published.empty());
+    EXPECT_TRUE(broker.delayed.empty());
+    EXPECT_FALSE(c.io.closed);
+    // A refused QoS 2 flow is over: the packet id is free, a new message under it is accepted.
+    c.feed(wire(publish_to("$delayed/5/a", 2, 8), v5), at(2));
+    EXPECT_EQ(c.take(), "50 02 00 08");
+    EXPECT_EQ(broker.delayed.size(), 1u);
+}
+
+TEST_F(channel_test, full_delayed_store_refuses_with_quota_exceeded) {
+    broker.max_delayed = 1;
+    conn& c = connected(v5, "pub");
+    c.feed(wire(publish_to("$delayed/5/a", 1, 1), v5), at(1));
+    EXPECT_EQ(c.take(), "40 02 00 01");
+    c.feed(wire(publish_to("$delayed/5/a", 2, 2), v5), at(1));
+    EXPECT_EQ(c.take(), "50 03 00 02 97");
+    EXPECT_EQ(c.ch->attached_session()->awaiting_rel_size(), 0u);
+    conn& c3 = connected(v311, "pub3");
+    c3.feed(wire(publish_to("$delayed/5/a", 1, 3), v311), at(1));
+    EXPECT_EQ(c3.take(), "40 02 00 03");  // 3.1.1 has no code to say it
+    EXPECT_EQ(broker.delayed.size(), 1u);
+}
+
 }  // namespace
 }  // namespace emqd::channel::test

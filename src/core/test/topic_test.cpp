@@ -165,5 +165,31 @@ TEST(topic, topic_matches) {
             << "filter '" << c.filter << "' topic '" << c.topic << "'";
 }
 
+TEST(DelayedTopic, SplitsDelayAndTarget) {
+    auto d = parse_delayed_topic("$delayed/15/sensor/temp");
+    ASSERT_TRUE(d.ok());
+    EXPECT_EQ(d->seconds, 15u);
+    EXPECT_EQ(d->topic, "sensor/temp");
+    auto zero = parse_delayed_topic("$delayed/0/t");
+    ASSERT_TRUE(zero.ok());
+    EXPECT_EQ(zero->seconds, 0u);
+    auto max = parse_delayed_topic("$delayed/4294967/t");
+    ASSERT_TRUE(max.ok());
+    EXPECT_EQ(max->seconds, max_delay_seconds);
+}
+
+TEST(DelayedTopic, RejectsMalformed) {
+    for (const char* bad :
+         {"$delayed/", "$delayed/10", "$delayed//t", "$delayed/x/t", "$delayed/-1/t",
+          "$delayed/1.5/t", "$delayed/4294968/t", "$delayed/99999999999999999999999/t",
+          "$delayed/10/", "$delayed/10/a/+", "$delayed/10/#"}) {
+        auto d = parse_delayed_topic(bad);
+        ASSERT_FALSE(d.ok()) << bad;
+        EXPECT_EQ(d.err().code, reason_code::topic_name_invalid) << bad;
+    }
+    EXPECT_FALSE(parse_delayed_topic("$delayed/1/a/b/c", {.max_levels = 2}).ok());
+    EXPECT_TRUE(parse_delayed_topic("$delayed/1/a/b", {.max_levels = 2}).ok());
+}
+
 }  // namespace
 }  // namespace emqd::core
