@@ -23,6 +23,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 
@@ -166,7 +168,13 @@ void shard::deliver_local(const core::message_ptr& msg, std::uint64_t session,
                           clock::time_point now) {
     if (auto it = _sessions.find(session); it != _sessions.end()) {
         session_entry& e = it->second;
-        if (e.session) {
+        const bool fastlane =
+            std::all_of(opts.begin(), opts.end(),
+                        [](const router::subscription_options& o) { return o.fastlane; });
+        if (fastlane) {
+            if (e.conn)  // $fastlane: straight to the connection, never queued
+                e.conn->chan().deliver_fastlane(msg, opts);
+        } else if (e.session) {
             e.session->deliver(msg, opts, now);
         } else if (e.pending) {
             for (const auto& o : opts)

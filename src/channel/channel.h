@@ -61,6 +61,12 @@ public:
     /// QoS 0 messages dropped because the outbound buffer was over its bound (slow consumer).
     std::uint64_t slow_consumer_drops() const;
 
+    /// A message routed through `$fastlane` subscriptions only (`matched`, all fastlane):
+    /// written at QoS 0 straight to the connection, bypassing the session. No Local and
+    /// Retain As Published apply as for any subscription. Dropped unless connected.
+    void deliver_fastlane(const core::message_ptr& msg,
+                          std::span<const router::subscription_options> matched);
+
     // session_sink
     bool send_publish(const session::publish_out& p) override;
     void send_pubrel(std::uint16_t packet_id) override;

@@ -81,6 +81,21 @@ bool channel::impl::send_publish(const session::publish_out& p) {
     return true;
 }
 
+void channel::deliver_fastlane(const core::message_ptr& msg,
+                               std::span<const router::subscription_options> matched) {
+    const bool own = msg->from_client_id == _impl->_client_id;
+    bool any = false;
+    bool retain = false;
+    for (const router::subscription_options& o : matched) {
+        if (o.no_local && own)
+            continue;
+        any = true;
+        retain = retain || (msg->retain && o.retain_as_published);
+    }
+    if (any)
+        _impl->send_publish(session::publish_out{*msg, 0, retain, false, 0, {}, msg});
+}
+
 bool channel::impl::send_shared_qos0(const session::publish_out& p,
                                      const codec::publish_packet& pk) {
     const frame_cache::key key{&p.msg, p.msg.id, codec::is_v5(_version), p.retain,

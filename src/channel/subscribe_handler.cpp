@@ -5,7 +5,14 @@
 //   $share/... or $queue/...      -> 0x9E (shared subscriptions not implemented yet)
 //   invalid filter / too deep     -> 0x8F
 //   wildcard while disabled       -> 0xA2
+//   $fastlane/ on a session that outlives the connection -> 0x83
 // The granted QoS is min(requested, max_qos_allowed). 3.1.1 encodes every failure as 0x80.
+//
+// $fastlane/<filter> (EMQ): for data collection by clean-session clients. Messages matching
+// <filter> are written straight to the connection at QoS 0, bypassing the session: never
+// queued, not merged with the client's other subscriptions, no Subscription Identifier.
+// So it is granted QoS 0 whatever was asked, and refused for a session that survives the
+// connection (it would lose everything while offline, silently).
 //
 // Ordering: SUBACK is written before any retained message, so the client sees its
 // subscription acknowledged before the messages it causes (and the session's packet ids for
@@ -31,12 +38,15 @@ bool is_shared_filter(std::string_view f) {
 }  // namespace
 
 core::reason_code channel::impl::check_filter(const codec::subscription_request& r) const {
-    if (is_shared_filter(r.filter))
+    const std::string_view filter = session::session::routed_filter(r.filter);
+    if (is_shared_filter(filter))
         return reason_code::shared_subscriptions_not_supported;
-    if (!core::validate_topic_filter(r.filter, {_cfg.max_topic_levels}))
+    if (!core::validate_topic_filter(filter, {_cfg.max_topic_levels}))
         return reason_code::topic_filter_invalid;
-    if (!_cfg.wildcard_subscription && core::has_wildcard(r.filter))
+    if (!_cfg.wildcard_subscription && core::has_wildcard(filter))
         return reason_code::wildcard_subscriptions_not_supported;
+    if (filter.size() != r.filter.size() && _expiry_interval != 0)
+        return reason_code::implementation_specific_error;  // $fastlane needs a clean session
     // AUTHORIZATION SEAM: the ACL check (`client.authorize` subscribe) goes here and
     // answers 0x87 not_authorized for a denied filter.
     return reason_code::success;
@@ -49,7 +59,7 @@ core::status channel::impl::handle_subscribe(const codec::subscribe_packet& p,
     ack.reasons.reserve(p.topics.size());
 
     struct retained_request {
-        const std::string* filter;
+        std::string_view filter;
         router::subscription_options opts;
     };
     std::vector<retained_request> want_retained;
@@ -59,8 +69,10 @@ core::status channel::impl::handle_subscribe(const codec::subscribe_packet& p,
             ack.reasons.push_back(rc);
             continue;
         }
+        const std::string_view routed = session::session::routed_filter(r.filter);
         router::subscription_options opts;
-        opts.qos = std::min(r.qos, _cfg.max_qos_allowed);
+        opts.fastlane = routed.size() != r.filter.size();
+        opts.qos = opts.fastlane ? 0 : std::min(r.qos, _cfg.max_qos_allowed);
         opts.no_local = r.no_local;
         opts.retain_as_published = r.retain_as_published;
         opts.retain_handling = r.retain_handling;
@@ -71,7 +83,7 @@ core::status channel::impl::handle_subscribe(const codec::subscribe_packet& p,
         // Shared subscriptions never get retained messages (spec 4.8.2).
         const bool send_retained = r.retain_handling == 0 || (r.retain_handling == 1 && is_new);
         if (send_retained && !is_shared_filter(r.filter))
-            want_retained.push_back({&r.filter, opts});
+            want_retained.push_back({routed, opts});
     }
     send(ack);
 
@@ -86,7 +98,7 @@ core::status channel::impl::handle_subscribe(const codec::subscribe_packet& p,
     } reset{_delivering_retained};
     for (const retained_request& w : want_retained) {
         retained.clear();
-        _broker.retained().match(*w.filter, retained);
+        _broker.retained().match(w.filter, retained);
         for (const core::message_ptr& m : retained) {
             // deliver_retained may write through send_publish, or fail and close us (a
             // kick from within is not expected, but don't touch a closed channel).

@@ -29,6 +29,9 @@ struct subscription_options {
     bool retain_as_published = false;
     std::uint8_t retain_handling = 0;
     std::uint32_t subscription_id = 0;  // 0 = none
+    /// EMQ `$fastlane/<filter>`: QoS 0 written straight to the connection, bypassing the
+    /// session (no queue, no merge with other subscriptions). Clean sessions only.
+    bool fastlane = false;
 
     friend bool operator==(const subscription_options&, const subscription_options&) = default;
 };

@@ -74,7 +74,7 @@ session::session(const session_config& cfg, std::string client_id, router::route
 
 session::~session() {
     for (const auto& [filter, opts] : _subscriptions) {
-        _router.unsubscribe(filter, _self);
+        _router.unsubscribe(routed_filter(filter), _self);  // a second one finds nothing
     }
 }
 
@@ -83,8 +83,11 @@ void session::rebind(router::subscriber_id new_id) {
         return;
     }
     for (const auto& [filter, opts] : _subscriptions) {
-        _router.subscribe(filter, new_id, opts);
-        _router.unsubscribe(filter, _self);
+        const std::string_view routed = routed_filter(filter);
+        if (const auto* r = route_of(routed); r == &opts) {
+            _router.subscribe(routed, new_id, opts);
+            _router.unsubscribe(routed, _self);
+        }
     }
     _self = new_id;
 }
@@ -136,9 +139,26 @@ bool session::expired(clock::time_point now) const {
 
 // --- subscriptions ------------------------------------------------------------------------
 
+std::string_view session::routed_filter(std::string_view filter) {
+    return filter.starts_with(fastlane_prefix) ? filter.substr(fastlane_prefix.size()) : filter;
+}
+
+const router::subscription_options* session::route_of(std::string_view routed) const {
+    if (auto it = _subscriptions.find(routed); it != _subscriptions.end()) {
+        return &it->second;  // a plain subscription wins over a fastlane one
+    }
+    std::string fast;
+    fast.reserve(fastlane_prefix.size() + routed.size());
+    fast.append(fastlane_prefix).append(routed);
+    auto it = _subscriptions.find(fast);
+    return it == _subscriptions.end() ? nullptr : &it->second;
+}
+
 bool session::subscribe(const std::string& filter, const router::subscription_options& opts) {
-    _router.subscribe(filter, _self, opts);
-    return _subscriptions.insert_or_assign(filter, opts).second;
+    const bool is_new = _subscriptions.insert_or_assign(filter, opts).second;
+    const std::string_view routed = routed_filter(filter);
+    _router.subscribe(routed, _self, *route_of(routed));
+    return is_new;
 }
 
 bool session::unsubscribe(const std::string& filter) {
@@ -146,8 +166,14 @@ bool session::unsubscribe(const std::string& filter) {
     if (it == _subscriptions.end()) {
         return false;
     }
-    _router.unsubscribe(filter, _self);
+    const std::string_view routed = routed_filter(filter);
+    const std::string routed_copy(routed);  // `routed` points into the key erased below
     _subscriptions.erase(it);
+    if (const auto* remaining = route_of(routed_copy)) {
+        _router.subscribe(routed_copy, _self, *remaining);
+    } else {
+        _router.unsubscribe(routed_copy, _self);
+    }
     return true;
 }
 

@@ -111,14 +111,22 @@ public:
     bool expired(clock::time_point now) const;
 
     // --- subscriptions ----------------------------------------------------------------
-    /// Subscribes (validated filter) in the router under id() and records it; replaces the
-    /// options of an existing subscription. Returns true if the subscription is new.
+    /// The prefix of an EMQ fastlane subscription: `$fastlane/<filter>`, routed as <filter>
+    /// with subscription_options::fastlane set.
+    static constexpr std::string_view fastlane_prefix = "$fastlane/";
+    /// The filter the router knows a subscription by: `filter` without fastlane_prefix.
+    static std::string_view routed_filter(std::string_view filter);
+
+    /// Subscribes (validated filter, as the client wrote it) in the router under id() and
+    /// records it; replaces the options of an existing subscription. Returns true if the
+    /// subscription is new. A session holding both `F` and `$fastlane/F` is routed once,
+    /// as `F` (the router keeps one route per filter and session): the fastlane one then
+    /// only takes over when `F` is unsubscribed.
     bool subscribe(const std::string& filter, const router::subscription_options& opts);
     /// Removes it from the router and the session; returns false if there was none.
     bool unsubscribe(const std::string& filter);
-    const std::map<std::string, router::subscription_options>& subscriptions() const {
-        return _subscriptions;
-    }
+    using subscription_map = std::map<std::string, router::subscription_options, std::less<>>;
+    const subscription_map& subscriptions() const { return _subscriptions; }
 
     // --- outbound messages ------------------------------------------------------------
     /// A routed message; `matched` holds the options of every subscription of this session
@@ -188,6 +196,9 @@ public:
 
 private:
     void resend_unsent(clock::time_point now);
+    /// The options the router should hold for `routed` (a routed_filter()), or null when the
+    /// session has no subscription routed there.
+    const router::subscription_options* route_of(std::string_view routed) const;
     // Implementation-defined state; see session.cpp.
     const session_config& _cfg;
     std::string _client_id;
@@ -197,7 +208,7 @@ private:
     std::uint16_t _receive_maximum = 65535;
     clock::time_point _detached_at{};
     std::uint32_t _expiry_interval = 0;
-    std::map<std::string, router::subscription_options> _subscriptions;
+    subscription_map _subscriptions;
     std::optional<pending_will> _will;
     std::uint64_t _dropped = 0;
     struct state;

@@ -161,5 +161,51 @@ TEST_F(retained_test, published_retained_message_is_stored_by_the_broker) {
     EXPECT_EQ(c.take(), "90 03 00 01 00 31 07 00 03 72 2F 32 79 79");
 }
 
+// --- $fastlane ---------------------------------------------------------------------------
+
+TEST_F(channel_test, fastlane_is_granted_qos0_and_bypasses_the_session) {
+    conn& c = connected(v5, "fast");
+    codec::subscribe_packet p;
+    p.packet_id = 1;
+    p.topics = {filter("$fastlane/f/+", 2), filter("$fastlane/", 0), filter("$fastlane/a/#/b", 0)};
+    c.feed(wire(p, v5), at(1));
+    EXPECT_EQ(c.take(), "90 06 00 01 00 00 8F 8F");
+    const auto& subs = c.ch->attached_session()->subscriptions();
+    ASSERT_EQ(subs.size(), 1u);
+    EXPECT_TRUE(subs.at("$fastlane/f/+").fastlane);
+
+    // The shard hands fastlane matches to the channel directly: QoS 0, no session state.
+    router::subscription_options o = subs.at("$fastlane/f/+");
+    auto msg = std::make_shared<core::message>();
+    msg->topic = "f/x";
+    msg->payload = "v";
+    msg->qos = 2;
+    c.ch->deliver_fastlane(msg, std::span(&o, 1));
+    EXPECT_EQ(c.take(), "30 07 00 03 66 2F 78 00 76");
+    EXPECT_EQ(c.ch->attached_session()->inflight_size(), 0u);
+    EXPECT_EQ(c.ch->attached_session()->queue_size(), 0u);
+
+    o.no_local = true;  // and No Local still holds
+    msg->from_client_id = "fast";
+    c.ch->deliver_fastlane(msg, std::span(&o, 1));
+    EXPECT_EQ(c.take(), "");
+}
+
+TEST_F(channel_test, fastlane_needs_a_clean_session) {
+    codec::connect_packet cp = connect_packet(v5, "persistent");
+    cp.props.session_expiry_interval = 60;
+    conn& c5 = connected(cp);
+    codec::subscribe_packet p;
+    p.packet_id = 2;
+    p.topics = {filter("$fastlane/f", 0), filter("f", 0)};
+    c5.feed(wire(p, v5), at(1));
+    EXPECT_EQ(c5.take(), "90 05 00 02 00 83 00");
+
+    conn& c3 = connected(connect_packet(v311, "persistent3", /*clean=*/false));
+    p.topics = {filter("$fastlane/f", 0)};
+    c3.feed(wire(p, v311), at(1));
+    EXPECT_EQ(c3.take(), "90 03 00 02 80");
+}
+
 }  // namespace
 }  // namespace emqd::channel::test

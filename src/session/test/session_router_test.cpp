@@ -113,5 +113,46 @@ TEST_F(session_subscriptions, routed_matches_feed_deliver) {
     EXPECT_EQ(ids, (std::vector<std::uint32_t>{3, 4}));
 }
 
+router::subscription_options fastlane() {
+    router::subscription_options o;
+    o.fastlane = true;
+    return o;
+}
+
+TEST_F(session_subscriptions, fastlane_is_routed_under_the_bare_filter) {
+    session s(cfg, "c1", rt, first);
+    EXPECT_TRUE(s.subscribe("$fastlane/a/+", fastlane()));
+    const auto routes = match(rt, "a/b");
+    ASSERT_EQ(routes.size(), 1u);
+    EXPECT_TRUE(routes[0].options.fastlane);
+    EXPECT_TRUE(match(rt, "$fastlane/a/b").empty());
+    EXPECT_TRUE(s.unsubscribe("$fastlane/a/+"));
+    EXPECT_TRUE(match(rt, "a/b").empty());
+    EXPECT_EQ(rt.subscription_count(), 0u);
+}
+
+TEST_F(session_subscriptions, plain_subscription_shadows_fastlane_on_the_same_filter) {
+    session s(cfg, "c1", rt, first);
+    ASSERT_TRUE(s.subscribe("$fastlane/t", fastlane()));
+    ASSERT_TRUE(s.subscribe("t", opts(1)));
+    EXPECT_FALSE(s.subscribe("$fastlane/t", fastlane()));  // replaced, still shadowed
+    EXPECT_EQ(s.subscriptions().size(), 2u);
+    ASSERT_EQ(match(rt, "t").size(), 1u);
+    EXPECT_EQ(match(rt, "t")[0].options, opts(1));
+
+    s.rebind(moved);  // one route, the plain one, under the new id
+    ASSERT_EQ(match(rt, "t").size(), 1u);
+    EXPECT_EQ(match(rt, "t")[0].subscriber, moved);
+    EXPECT_EQ(match(rt, "t")[0].options, opts(1));
+
+    ASSERT_TRUE(s.unsubscribe("t"));  // the fastlane one takes over
+    ASSERT_EQ(match(rt, "t").size(), 1u);
+    EXPECT_TRUE(match(rt, "t")[0].options.fastlane);
+    ASSERT_TRUE(s.subscribe("t", opts(2)));
+    ASSERT_TRUE(s.unsubscribe("$fastlane/t"));  // the plain one stays
+    ASSERT_EQ(match(rt, "t").size(), 1u);
+    EXPECT_EQ(match(rt, "t")[0].options, opts(2));
+}
+
 }  // namespace
 }  // namespace emqd::session::test
