@@ -34,7 +34,8 @@ TEST_F(channel_test, v5_subscribe_reason_code_per_filter) {
                 filter("$queue/x", 0)};
     c.feed(wire(p, v5), at(1));
     // a/b granted QoS 1 (zone maximum), invalid filter 0x8F, shared not supported 0x9E.
-    EXPECT_EQ(c.take(), "90 07 00 01 00 01 8F 9E 9E");
+    EXPECT_EQ(c.take(),
+              with_reason(0x90, "00 01", "'#' must be the last whole level", "01 8F 9E 9E"));
     EXPECT_EQ(c.ch->attached_session()->subscriptions().size(), 1u);
     EXPECT_FALSE(c.io.closed);
 }
@@ -46,7 +47,8 @@ TEST_F(channel_test, v5_wildcard_subscription_disabled) {
     p.packet_id = 1;
     p.topics = {filter("a/+", 0), filter("a/b", 0)};
     c.feed(wire(p, v5), at(1));
-    EXPECT_EQ(c.take(), "90 05 00 01 00 A2 00");
+    EXPECT_EQ(c.take(),
+              with_reason(0x90, "00 01", "wildcard subscriptions not available", "A2 00"));
 }
 
 TEST_F(channel_test, v311_subscribe_failure_is_0x80) {
