@@ -40,6 +40,39 @@ TEST_F(channel_test, v5_subscribe_reason_code_per_filter) {
     EXPECT_FALSE(c.io.closed);
 }
 
+TEST_F(channel_test, max_subscriptions_refuses_new_filters_not_replacements) {
+    cfg.max_subscriptions = 2;
+    conn& c = connected(v5, "s");
+    codec::subscribe_packet p;
+    p.packet_id = 1;
+    p.topics = {filter("a", 0), filter("b", 0), filter("c", 0)};
+    c.feed(wire(p, v5), at(1));
+    EXPECT_EQ(c.take(), with_reason(0x90, "00 01", "too many subscriptions", "00 00 97"));
+    p.packet_id = 2;
+    p.topics = {filter("a", 1), filter("d", 1)};  // a replaces, d would be a third
+    c.feed(wire(p, v5), at(2));
+    EXPECT_EQ(c.take(), with_reason(0x90, "00 02", "too many subscriptions", "01 97"));
+    EXPECT_EQ(c.ch->attached_session()->subscriptions().size(), 2u);
+    EXPECT_EQ(c.ch->attached_session()->subscriptions().at("a").qos, 1);
+
+    conn& c3 = connected(v311, "s3");
+    c3.feed_hex("82 0E 00 01 00 01 61 00 00 01 62 00 00 01 63 00", at(3));  // a, b, c
+    EXPECT_EQ(c3.take(), "90 05 00 01 00 00 80");
+}
+
+TEST_F(channel_test, unsubscribe_of_an_invalid_filter_is_0x8f) {
+    conn& c = connected(v5, "s");
+    c.feed_hex("82 07 00 01 00 00 01 61 00", at(1));  // a
+    c.take();
+    codec::unsubscribe_packet u;
+    u.packet_id = 2;
+    u.filters = {"a/#/b", "a", "x"};
+    c.feed(wire(u, v5), at(2));
+    EXPECT_EQ(c.take(), with_reason(0xB0, "00 02", "'#' must be the last whole level", "8F 00 11"));
+    EXPECT_TRUE(c.ch->attached_session()->subscriptions().empty());
+    EXPECT_FALSE(c.io.closed);
+}
+
 TEST_F(channel_test, v5_wildcard_subscription_disabled) {
     cfg.wildcard_subscription = false;
     conn& c = connected(v5, "s");
