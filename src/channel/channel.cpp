@@ -175,7 +175,11 @@ void channel::impl::fail(const core::error& e, clock::time_point now) {
         if (_version_known && (codec::is_v5(_version) || has_v3_connack_code(e.code))) {
             codec::connack_packet ack;
             ack.reason = e.code;
-            send(ack);
+            const bool redirect =
+                e.code == reason_code::use_another_server || e.code == reason_code::server_moved;
+            if (redirect && !_cfg.redirect_to.empty())
+                ack.props.server_reference = _cfg.redirect_to;  // spec 4.11
+            send_with_reason(std::move(ack), e.what);
         }
         // The CONNECT was not accepted, so there is no will and no session yet.
         close(will_action::discard, now, /*close_io=*/true);
@@ -184,7 +188,7 @@ void channel::impl::fail(const core::error& e, clock::time_point now) {
     if (codec::is_v5(_version)) {
         codec::disconnect_packet d;
         d.reason = e.code;
-        send(d);
+        send_with_reason(std::move(d), e.what);
     }
     close(will_action::publish, now, /*close_io=*/true);
 }
@@ -255,7 +259,10 @@ void channel::kick(core::reason_code reason, clock::time_point now) {
     // A server-initiated close is put on the wire exactly like an error: CONNACK before
     // the CONNECT was answered, DISCONNECT (v5) after. The session is only detached; the
     // broker's session_closed decides whether it survives (takeover: it does).
-    _impl->fail(core::fail(reason, "kicked by the broker"), now);
+    const char* why = reason == reason_code::session_taken_over     ? "session taken over"
+                      : reason == reason_code::server_shutting_down ? "server shutting down"
+                                                                    : "closed by the broker";
+    _impl->fail(core::fail(reason, why), now);
 }
 
 session::session* channel::attached_session() const {
@@ -283,7 +290,7 @@ bool channel::send_publish(const session::publish_out& p) {
 }
 
 void channel::send_pubrel(std::uint16_t packet_id) {
-    _impl->send_pubrel(packet_id, reason_code::success);
+    _impl->send_pubrel(packet_id);
 }
 
 }  // namespace emqd::channel

@@ -3,10 +3,12 @@
 //
 //   channel.cpp            lifecycle, frame dispatch, timers, the error -> wire mapping (fail)
 //                          and the single teardown path (close)
-//   connect_handler.cpp    CONNECT validation, authentication seam, session grant, CONNACK
-//   publish_handler.cpp    inbound PUBLISH, QoS 1/2 flows, topic aliases, client acks
-//   subscribe_handler.cpp  SUBSCRIBE / UNSUBSCRIBE, retained delivery
-//   delivery.cpp           session_sink: outbound PUBLISH / PUBREL, size and backpressure
+//   connect_handler.cpp    CONNECT validation, redirection, authentication seam, mountpoint,
+//                          session grant, CONNACK
+//   publish_handler.cpp    inbound PUBLISH, QoS 1/2 flows, inbound topic aliases, client acks
+//   subscribe_handler.cpp  SUBSCRIBE / UNSUBSCRIBE, subscription quota, retained delivery
+//   delivery.cpp           session_sink: outbound PUBLISH / PUBREL, outbound topic aliases,
+//                          unmounting, size and backpressure
 //   will.cpp               Last Will: build, publish now, or park in the session (delay)
 //
 // State machine (one direction only):
@@ -24,6 +26,9 @@
 //     place that turns one into bytes (CONNACK or DISCONNECT) and the only caller of close()
 //     for errors. Handlers never write error packets themselves.
 //   - After close() the channel makes no call on connection_io.
+//   - Topics inside the broker are mounted (mountpoint.h); the client only ever sees and
+//     names unmounted ones: mount on the way in (publish, will, filters), unmount on the way
+//     out (delivery). Topic aliases, in both directions, name unmounted topics.
 //
 // THREADING WARNING: like the channel, touched only on its shard.
 
@@ -31,12 +36,15 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <unordered_map>
 
 #include "channel/broker_services.h"
 #include "channel/channel.h"
 #include "channel/channel_config.h"
 #include "channel/connection_io.h"
+#include "channel/mountpoint.h"
+#include "channel/outbound_topic_aliases.h"
 #include "codec/packet.h"
 #include "codec/stream_parser.h"
 #include "core/result.h"
@@ -60,6 +68,15 @@ inline codec::ack_packet make_ack(codec::packet_type type, std::uint16_t packet_
     a.packet_id = packet_id;
     a.reason = reason;
     return a;
+}
+
+/// Where a packet keeps its v5 Reason String.
+inline std::optional<std::string>& reason_string_of(codec::connack_packet& p) {
+    return p.props.reason_string;
+}
+template <class Packet>
+std::optional<std::string>& reason_string_of(Packet& p) {
+    return p.reason_string;
 }
 
 struct channel::impl {
@@ -91,11 +108,32 @@ struct channel::impl {
         codec::encode(p, _version, _io.output());
         _io.notify_output();
     }
+    /// Sends an answer carrying a reason code, with `what` as its v5 Reason String unless the
+    /// string would take the packet past the client's Maximum Packet Size (spec 3.1.2.11.4)
+    /// or, on any packet but CONNACK and DISCONNECT, the client set Request Problem
+    /// Information to 0 [MQTT-3.1.2-29].
+    template <class Packet>
+    void send_with_reason(Packet p, const char* what) {
+        constexpr bool always = std::is_same_v<Packet, codec::connack_packet> ||
+                                std::is_same_v<Packet, codec::disconnect_packet>;
+        std::optional<std::string>& reason_string = reason_string_of(p);
+        if (codec::is_v5(_version) && (always || _problem_information) && *what != '\0')
+            reason_string = what;
+        std::string& out = _io.output();
+        const std::size_t mark = out.size();
+        if (!fits(codec::encode(p, _version, out)) && reason_string) {
+            out.resize(mark);
+            reason_string.reset();
+            codec::encode(p, _version, out);
+        }
+        _io.notify_output();
+    }
 
     // --- connect_handler.cpp -------------------------------------------------------------
     core::status handle_connect_frame(const codec::frame& f, clock::time_point now);
     core::status validate_connect(codec::connect_packet& c);
     core::status authenticate(const codec::connect_packet& c);
+    core::status resolve_mountpoint(const codec::connect_packet& c);
     void on_session_granted(session_grant g);
     void send_connack(bool session_present);
 
@@ -111,14 +149,25 @@ struct channel::impl {
     // --- subscribe_handler.cpp -----------------------------------------------------------
     core::status handle_subscribe(const codec::subscribe_packet& p, clock::time_point now);
     core::status handle_unsubscribe(const codec::unsubscribe_packet& p);
-    core::reason_code check_filter(const codec::subscription_request& r) const;
+    /// Per-filter checks of a SUBSCRIBE; the error's code goes in the SUBACK slot.
+    core::status check_filter(const codec::subscription_request& r) const;
+    /// `filter` under the client's mountpoint; 0x8F if that makes it invalid.
+    core::result<std::string> mount_filter(std::string_view filter) const;
 
     // --- delivery.cpp --------------------------------------------------------------------
     bool send_publish(const session::publish_out& p);
     bool send_shared_qos0(const session::publish_out& p, const codec::publish_packet& pk);
-    /// Over the client's v5 Maximum Packet Size: counted, must not be sent.
-    bool too_large(std::size_t n);
-    void send_pubrel(std::uint16_t packet_id, core::reason_code reason);
+    /// Encodes `pk` into the output, the payload by reference when large. False, with the
+    /// output unchanged, if the packet exceeds the client's Maximum Packet Size.
+    bool write_publish(const codec::publish_packet& pk, const core::message_ptr& owner);
+    /// Within the client's v5 Maximum Packet Size (spec 3.1.2.11.4)?
+    bool fits(std::size_t n) const {
+        return _client_max_packet_size == 0 || n <= _client_max_packet_size;
+    }
+    /// A PUBLISH (to `topic`) not sent because it exceeds the client's Maximum Packet Size:
+    /// counted; returns false, what send_publish reports for it.
+    bool drop_too_large(std::string_view topic);
+    void send_pubrel(std::uint16_t packet_id);
 
     // --- will.cpp ------------------------------------------------------------------------
     void settle_will(will_action action, clock::time_point now);
@@ -137,17 +186,23 @@ struct channel::impl {
     codec::protocol_version _version = codec::protocol_version::v3_1_1;
 
     std::string _client_id;
+    std::optional<std::string> _username;
     bool _client_id_assigned = false;    // v5: returned as Assigned Client Identifier
     std::uint32_t _expiry_interval = 0;  // as negotiated in CONNECT (seconds)
     std::uint16_t _keep_alive = 0;       // effective, seconds (0 = none)
     bool _server_keep_alive = false;     // v5: announced Server Keep Alive
     std::uint16_t _client_receive_maximum = 65535;
     std::uint32_t _client_max_packet_size = 0;  // v5 Maximum Packet Size; 0 = protocol limit
+    bool _problem_information = true;           // v5 Request Problem Information
+    bool _response_information = false;         // v5 Request Response Information
+    mountpoint _mountpoint;                     // resolved for this client at CONNECT
     std::optional<codec::will_message> _will;
 
     session::session* _session = nullptr;
     /// v5 inbound Topic Alias -> topic (spec 3.3.2.3.4). Per connection, never per session.
     std::unordered_map<std::uint16_t, std::string> _topic_aliases;
+    /// v5 outbound Topic Aliases, up to the client's Topic Alias Maximum. Per connection.
+    outbound_topic_aliases _out_aliases;
 
     clock::time_point _created_at;
     clock::time_point _last_received;

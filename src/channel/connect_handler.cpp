@@ -1,6 +1,11 @@
 // CONNECT: decode (learning the protocol version even from a bad CONNECT, to know how to
-// answer), validate client id and will, authenticate, negotiate keep alive and session
-// expiry, ask the broker for the session, and answer with CONNACK once it is granted.
+// answer), refuse it while the broker redirects clients (broker.redirect_to), validate
+// client id and will, authenticate, resolve the mountpoint, negotiate keep alive, session
+// expiry and topic aliases, ask the broker for the session, and answer with CONNACK once it
+// is granted.
+//
+// What a v5 client says about the answers it wants is taken first, so that even a refusal
+// honours it: its Maximum Packet Size, and Request Problem Information (Reason Strings).
 //
 // The session grant may arrive later (takeover across shards). Meanwhile the channel is
 // `connecting`: process() dispatches nothing and whatever the client pipelined after its
@@ -18,6 +23,11 @@ namespace emqd::channel {
 
 using codec::protocol_version;
 using core::reason_code;
+
+namespace {
+/// The largest packet the Remaining Length field can describe (spec 2.2.3).
+constexpr std::uint32_t k_max_packet_size = 268'435'455;
+}  // namespace
 
 core::status channel::impl::handle_connect_frame(const codec::frame& f, clock::time_point now) {
     // Not CONNECT first: no version known, so fail() closes without a reply (spec 3.1.4-1).
@@ -44,14 +54,28 @@ core::status channel::impl::handle_connect_frame(const codec::frame& f, clock::t
     codec::connect_packet& c = *connect;
     _version = c.version;
     _version_known = true;
+    const bool v5 = codec::is_v5(_version);
+    if (v5) {
+        _client_max_packet_size = c.props.maximum_packet_size.value_or(0);
+        _problem_information = c.props.request_problem_information.value_or(1) != 0;
+        _response_information = c.props.request_response_information.value_or(0) != 0;
+    }
 
+    // Maintenance redirection: fail() adds the Server Reference (v5) to the CONNACK.
+    if (!_cfg.redirect_to.empty()) {
+        return _cfg.redirect_permanent
+                   ? core::fail(reason_code::server_moved, "server moved")
+                   : core::fail(reason_code::use_another_server, "use another server");
+    }
     if (auto st = validate_connect(c); !st)
         return st;
     if (auto st = authenticate(c); !st)
         return st;
+    if (auto st = resolve_mountpoint(c); !st)
+        return st;
 
-    const bool v5 = codec::is_v5(_version);
     _client_id = std::move(c.client_id);
+    _username = std::move(c.username);
     _will = std::move(c.will);
 
     // Keep alive: v5 lets the server impose its own value (Server Keep Alive, 3.2.2.3.14).
@@ -70,7 +94,10 @@ core::status channel::impl::handle_connect_frame(const codec::frame& f, clock::t
         _expiry_interval = c.clean_start ? 0 : _cfg.session.session_expiry_interval;
     if (v5) {
         _client_receive_maximum = c.props.receive_maximum.value_or(65535);
-        _client_max_packet_size = c.props.maximum_packet_size.value_or(0);
+        // Outbound aliases: as many as the client takes, but no more than we accept inbound
+        // (mqtt.max_topic_alias), which bounds the topics a connection may make us keep.
+        _out_aliases = outbound_topic_aliases(
+            std::min(c.props.topic_alias_maximum.value_or(0), _cfg.max_topic_alias));
     }
 
     _state = state::connecting;
@@ -132,6 +159,21 @@ core::status channel::impl::authenticate(const codec::connect_packet& c) {
     return {};
 }
 
+core::status channel::impl::resolve_mountpoint(const codec::connect_packet& c) {
+    if (_cfg.mountpoint.empty())
+        return {};
+    // The placeholders stand for one topic level each: a value with '/' would reach into
+    // another client's mountpoint, one with '+' or '#' would make the topics invalid.
+    if (uses_client_id(_cfg.mountpoint) && !placeholder_value_ok(c.client_id))
+        return core::fail(reason_code::client_identifier_not_valid,
+                          "client id not usable in the mountpoint");
+    if (c.username && uses_username(_cfg.mountpoint) && !placeholder_value_ok(*c.username))
+        return core::fail(reason_code::bad_user_name_or_password,
+                          "user name not usable in the mountpoint");
+    _mountpoint = mountpoint(feed_vars(_cfg.mountpoint, c.client_id, c.username));
+    return {};
+}
+
 void channel::impl::on_session_granted(session_grant g) {
     if (_state != state::connecting) {
         // The socket closed (or we were kicked) while the broker was opening the session:
@@ -175,23 +217,29 @@ void channel::impl::send_connack(bool session_present) {
         // Receive Maximum bounds the client's unacknowledged QoS 1/2 PUBLISHes. QoS 1 is
         // acknowledged at once, so only QoS 2 awaiting PUBREL counts: the limit enforced is
         // max_awaiting_rel (0x93 past it), and that is what is announced.
+        // Each property is left out when the spec's default (its absence) says the same.
         const std::size_t max_rel = _cfg.session.max_awaiting_rel;
-        p.receive_maximum =
-            static_cast<std::uint16_t>(max_rel == 0 || max_rel > 65535 ? 65535 : max_rel);
-        if (_cfg.max_qos_allowed < 2)
+        if (max_rel != 0 && max_rel < 65535)  // absent: 65535
+            p.receive_maximum = static_cast<std::uint16_t>(max_rel);
+        if (_cfg.max_qos_allowed < 2)  // absent: 2
             p.maximum_qos = _cfg.max_qos_allowed;
-        if (!_cfg.retain_available)
+        if (!_cfg.retain_available)  // absent: available
             p.retain_available = 0;
-        p.maximum_packet_size = _cfg.max_packet_size;
-        if (_cfg.max_topic_alias > 0)
+        if (_cfg.max_packet_size < k_max_packet_size)  // absent: the protocol's limit
+            p.maximum_packet_size = _cfg.max_packet_size;
+        if (_cfg.max_topic_alias > 0)  // absent: 0, no inbound aliases
             p.topic_alias_maximum = _cfg.max_topic_alias;
-        if (!_cfg.wildcard_subscription)
+        if (!_cfg.wildcard_subscription)  // absent: available
             p.wildcard_subscription_available = 0;
+        // Subscription Identifiers are always available: absent.
         p.shared_subscription_available = 0;  // not implemented yet (SUBSCRIBE answers 0x9E)
         if (_server_keep_alive)
             p.server_keep_alive = _keep_alive;
         if (_client_id_assigned)
             p.assigned_client_identifier = _client_id;
+        // Request Response Information (spec 3.1.2.11.6): the server may send nothing.
+        if (_response_information && !_cfg.response_information.empty())
+            p.response_information = feed_vars(_cfg.response_information, _client_id, _username);
     }
     send(ack);
 }

@@ -1,16 +1,26 @@
 // Outbound packets the session asks for (session_sink): PUBLISH and PUBREL.
 //
 // The message is shared and immutable; per-delivery fields (QoS, DUP, packet id, remaining
-// expiry, subscription ids) are added here. How the bytes reach the connection:
-//   - QoS 0 without subscription identifiers: the frame is encoded once per shard and
-//     shared by every subscriber of the same protocol family (frame_cache.h).
+// expiry, subscription ids, topic alias, the topic without the mountpoint) are added here.
+// How the bytes reach the connection:
+//   - QoS 0 without subscription identifiers, to a client that takes no topic aliases: the
+//     frame is encoded once per shard and shared by every subscriber of the same protocol
+//     family and mountpoint length (frame_cache.h).
 //   - A payload of k_payload_by_reference bytes or more is not copied: the header is
 //     encoded into the output and the payload follows by reference (gathered write).
 //   - Otherwise the small packet is encoded straight into the connection's output.
 //
-// Two reasons not to send:
+// Outbound topic aliases (v5, outbound_topic_aliases.h): a client with a Topic Alias Maximum
+// gets its own header for every PUBLISH, with the alias chosen for this connection at the
+// moment of writing -- so a resend (DUP) is encoded against the current mapping, never
+// against the one of its first sending. The alias is committed only once the packet is
+// written. A new alias adds three bytes: if that alone takes the packet past the client's
+// Maximum Packet Size, it goes without one.
+//
+// Three reasons not to send:
 //   - v5 Maximum Packet Size of the client (spec 3.1.2.11.4): measured after encoding and
 //     cut off again if too large; the session treats `false` as delivered-and-dropped.
+//   - The topic lies outside the client's mountpoint (mountpoint.h): delivered-and-dropped.
 //   - Slow consumer: a QoS 0 message is dropped (counted, reported as sent) while more than
 //     k_max_pending_qos0_bytes wait to be written. QoS 1/2 are never dropped here; the
 //     session's window and queue bound them.
@@ -31,11 +41,18 @@ bool channel::impl::send_publish(const session::publish_out& p) {
         return true;
     }
 
+    const std::optional<std::string_view> topic = _mountpoint.unmount(p.msg.topic);
+    if (!topic) {
+        spdlog::debug("channel {}: {} is outside the mountpoint {}", _client_id, p.msg.topic,
+                      _mountpoint.prefix());
+        return false;
+    }
+
     codec::publish_packet pk;
     pk.qos = p.qos;
     pk.retain = p.retain;
     pk.dup = p.dup;
-    pk.topic = p.msg.topic;
+    pk.topic = *topic;
     pk.packet_id = p.packet_id;
     pk.payload = p.msg.payload;
     if (codec::is_v5(_version)) {
@@ -56,24 +73,42 @@ bool channel::impl::send_publish(const session::publish_out& p) {
         pk.subscription_identifiers.assign(p.subscription_ids.begin(), p.subscription_ids.end());
     }
 
-    if (p.qos == 0 && pk.subscription_identifiers.empty())
+    if (p.qos == 0 && pk.subscription_identifiers.empty() && _out_aliases.maximum() == 0)
         return send_shared_qos0(p, pk);
 
+    const outbound_topic_aliases::choice alias = _out_aliases.choose(*topic);
+    if (alias.alias != 0) {
+        pk.topic_alias = alias.alias;
+        if (alias.known)
+            pk.topic = {};
+    }
+    if (write_publish(pk, p.owner)) {
+        _out_aliases.commit(alias, *topic);
+        return true;
+    }
+    if (alias.alias != 0 && !alias.known) {  // maybe the alias property was the last straw
+        pk.topic_alias.reset();
+        if (write_publish(pk, p.owner))
+            return true;
+    }
+    return drop_too_large(*topic);
+}
+
+bool channel::impl::write_publish(const codec::publish_packet& pk, const core::message_ptr& owner) {
     std::string& out = _io.output();
     const std::size_t mark = out.size();
     if (pk.payload.size() >= k_payload_by_reference) {
         // Header here, payload by reference: the message stays alive (aliasing pointer)
         // until the gathered write has sent it.
         const std::size_t n = codec::encode_publish_header(pk, _version, out);
-        if (too_large(n + pk.payload.size())) {
+        if (!fits(n + pk.payload.size())) {
             out.resize(mark);
             return false;
         }
-        _io.append_frame(std::shared_ptr<const std::string>(p.owner, &p.owner->payload));
+        _io.append_frame(std::shared_ptr<const std::string>(owner, &owner->payload));
         return true;
     }
-    const std::size_t n = codec::encode(pk, _version, out);
-    if (too_large(n)) {
+    if (!fits(codec::encode(pk, _version, out))) {
         out.resize(mark);
         return false;
     }
@@ -98,8 +133,12 @@ void channel::deliver_fastlane(const core::message_ptr& msg,
 
 bool channel::impl::send_shared_qos0(const session::publish_out& p,
                                      const codec::publish_packet& pk) {
-    const frame_cache::key key{&p.msg, p.msg.id, codec::is_v5(_version), p.retain,
-                               pk.message_expiry_override};
+    const frame_cache::key key{&p.msg,
+                               p.msg.id,
+                               codec::is_v5(_version),
+                               p.retain,
+                               pk.message_expiry_override,
+                               p.msg.topic.size() - pk.topic.size()};
     frame_cache& cache = _broker.qos0_frames();
     auto frame = cache.find(key);
     if (!frame) {
@@ -108,25 +147,23 @@ bool channel::impl::send_shared_qos0(const session::publish_out& p,
         frame = std::move(encoded);
         cache.store(key, frame);
     }
-    if (too_large(frame->size()))
-        return false;
+    if (!fits(frame->size()))
+        return drop_too_large(pk.topic);
     _io.append_frame(std::move(frame));
     return true;
 }
 
-bool channel::impl::too_large(std::size_t n) {
-    if (_client_max_packet_size == 0 || n <= _client_max_packet_size)
-        return false;
+bool channel::impl::drop_too_large(std::string_view topic) {
     ++_too_large_drops;
-    spdlog::debug("channel {}: PUBLISH of {} bytes over the client's maximum {}", _client_id, n,
-                  _client_max_packet_size);
-    return true;
+    spdlog::debug("channel {}: PUBLISH to {} over the client's maximum packet size {}", _client_id,
+                  topic, _client_max_packet_size);
+    return false;
 }
 
-void channel::impl::send_pubrel(std::uint16_t packet_id, core::reason_code reason) {
+void channel::impl::send_pubrel(std::uint16_t packet_id) {
     if (_state != state::connected)
         return;
-    send(make_ack(codec::packet_type::pubrel, packet_id, reason));
+    send(make_ack(codec::packet_type::pubrel, packet_id));
 }
 
 }  // namespace emqd::channel

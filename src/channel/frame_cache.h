@@ -9,10 +9,13 @@
 // the frame by reference (the connection writes it with a gathered write, no copy).
 //
 // Key: the message's address and guid (the guid rules out a new message at a reused
-// address) plus the remaining Message Expiry forwarded in the frame.
+// address) plus the remaining Message Expiry forwarded in the frame and how many leading
+// bytes of the topic a mountpoint strips (clients with mountpoints of one length see the
+// same topic: the mountpoint is a prefix of every topic they are sent).
 //
 // THREADING WARNING: one cache per shard; used only on that shard's thread.
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -32,6 +35,7 @@ public:
         bool v5 = false;
         bool retain = false;
         std::optional<std::uint32_t> expiry;
+        std::size_t topic_offset = 0;  // bytes of the message's topic not sent (mountpoint)
         friend bool operator==(const key&, const key&) = default;
     };
 

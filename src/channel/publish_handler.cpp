@@ -16,11 +16,12 @@
 // and handed to the broker, which routes it to <topic> when the delay has passed. A malformed
 // delayed topic, or a full delayed store (mqtt.delayed.max_delayed_messages), refuses the
 // message: v5 QoS 1/2 see 0x90 / 0x97 in PUBACK or PUBREC (which ends a QoS 2 flow, spec
-// 4.3.3); nothing is routed; the connection stays.
+// 4.3.3); nothing is routed; the connection stays. A mountpoint applies to <topic>.
 //
-// Topic aliases (v5, spec 3.3.2.3.4): a per-connection map alias -> topic. A PUBLISH with
-// alias and topic (re)defines it; with alias and an empty topic uses it. We copy the topic
-// into the map once per definition; the message still gets its single copy of topic and
+// Inbound topic aliases (v5, spec 3.3.2.3.4): a per-connection map alias -> topic, as the
+// client names it (before the mountpoint). A PUBLISH with alias and topic (re)defines it;
+// with alias and an empty topic uses it. We copy the topic into the map once per
+// definition; the message still gets its single copy of the (mounted) topic and of the
 // payload, taken when it is built.
 
 #include <spdlog/spdlog.h>
@@ -94,7 +95,7 @@ core::status channel::impl::handle_publish(codec::publish_packet& p, clock::time
     auto msg = std::make_shared<core::message>();
     msg->id = _broker.next_guid();
     // The one copy of topic and payload (codec/publish.h).
-    msg->topic.assign(delayed ? delayed->topic : *topic);
+    msg->topic = _mountpoint.mount_topic(delayed ? delayed->topic : *topic);
     msg->payload.assign(p.payload);
     msg->qos = p.qos;
     msg->retain = p.retain;
@@ -122,9 +123,9 @@ core::status channel::impl::handle_publish(codec::publish_packet& p, clock::time
 void channel::impl::refuse_publish(const codec::publish_packet& p, const core::error& e) {
     spdlog::debug("channel {}: PUBLISH refused: {}", _client_id, e.what);
     if (p.qos == 1)
-        send(make_ack(codec::packet_type::puback, p.packet_id, e.code));
+        send_with_reason(make_ack(codec::packet_type::puback, p.packet_id, e.code), e.what);
     else if (p.qos == 2)
-        send(make_ack(codec::packet_type::pubrec, p.packet_id, e.code));
+        send_with_reason(make_ack(codec::packet_type::pubrec, p.packet_id, e.code), e.what);
 }
 
 core::status channel::impl::handle_ack(const codec::ack_packet& a, clock::time_point now) {
@@ -143,20 +144,23 @@ core::status channel::impl::handle_ack(const codec::ack_packet& a, clock::time_p
             if (auto st = _session->on_pubrec(a.packet_id, now); !st) {
                 // Unknown id: answer PUBREL anyway so the client can finish its own state
                 // (v5 with 0x92, spec 4.3.3; EMQ X does the same for 3.x).
-                send_pubrel(a.packet_id, reason_code::packet_identifier_not_found);
+                send_with_reason(make_ack(codec::packet_type::pubrel, a.packet_id, st.err().code),
+                                 st.err().what);
             }
             return {};
         case codec::packet_type::pubcomp:
             if (auto st = _session->on_pubcomp(a.packet_id, now); !st)
                 spdlog::debug("channel {}: PUBCOMP {}: {}", _client_id, a.packet_id, st.err().what);
             return {};
-        case codec::packet_type::pubrel: {
-            codec::ack_packet comp = make_ack(codec::packet_type::pubcomp, a.packet_id);
-            if (!_session->awaiting_rel_release(a.packet_id) && codec::is_v5(_version))
-                comp.reason = reason_code::packet_identifier_not_found;
-            send(comp);
+        case codec::packet_type::pubrel:
+            if (_session->awaiting_rel_release(a.packet_id) || !codec::is_v5(_version)) {
+                send(make_ack(codec::packet_type::pubcomp, a.packet_id));
+            } else {
+                send_with_reason(make_ack(codec::packet_type::pubcomp, a.packet_id,
+                                          reason_code::packet_identifier_not_found),
+                                 "PUBREL for an unknown packet identifier");
+            }
             return {};
-        }
         default:
             return core::fail(reason_code::protocol_error, "unexpected acknowledgement");
     }

@@ -6,7 +6,13 @@
 //   invalid filter / too deep     -> 0x8F
 //   wildcard while disabled       -> 0xA2
 //   $fastlane/ on a session that outlives the connection -> 0x83
+//   invalid once mounted          -> 0x8F (a mountpoint not ending in '/' before '+' or '#')
+//   a new subscription past mqtt.max_subscriptions -> 0x97 (replacing one is always allowed)
 // The granted QoS is min(requested, max_qos_allowed). 3.1.1 encodes every failure as 0x80.
+// The first failure's description goes in the v5 Reason String (one per SUBACK).
+//
+// Filters are mounted (mountpoint.h) before they reach the session; so are the filters of
+// an UNSUBSCRIBE, where an invalid one is answered 0x8F (v5) and the others 0x00 / 0x11.
 //
 // $fastlane/<filter> (EMQ): for data collection by clean-session clients. Messages matching
 // <filter> are written straight to the connection at QoS 0, bypassing the session: never
@@ -37,19 +43,31 @@ bool is_shared_filter(std::string_view f) {
 
 }  // namespace
 
-core::reason_code channel::impl::check_filter(const codec::subscription_request& r) const {
+core::status channel::impl::check_filter(const codec::subscription_request& r) const {
     const std::string_view filter = session::session::routed_filter(r.filter);
     if (is_shared_filter(filter))
-        return reason_code::shared_subscriptions_not_supported;
-    if (!core::validate_topic_filter(filter, {_cfg.max_topic_levels}))
-        return reason_code::topic_filter_invalid;
+        return core::fail(reason_code::shared_subscriptions_not_supported,
+                          "shared subscriptions not supported");
+    if (auto st = core::validate_topic_filter(filter, {_cfg.max_topic_levels}); !st)
+        return core::fail(reason_code::topic_filter_invalid, st.err().what);
     if (!_cfg.wildcard_subscription && core::has_wildcard(filter))
-        return reason_code::wildcard_subscriptions_not_supported;
+        return core::fail(reason_code::wildcard_subscriptions_not_supported,
+                          "wildcard subscriptions not available");
     if (filter.size() != r.filter.size() && _expiry_interval != 0)
-        return reason_code::implementation_specific_error;  // $fastlane needs a clean session
+        return core::fail(reason_code::implementation_specific_error,
+                          "$fastlane needs a session that ends with the connection");
     // AUTHORIZATION SEAM: the ACL check (`client.authorize` subscribe) goes here and
     // answers 0x87 not_authorized for a denied filter.
-    return reason_code::success;
+    return {};
+}
+
+core::result<std::string> channel::impl::mount_filter(std::string_view filter) const {
+    if (_mountpoint.empty())
+        return std::string(filter);
+    std::string mounted = _mountpoint.mount_filter(filter);
+    if (!core::validate_topic_filter(mounted))
+        return core::fail(reason_code::topic_filter_invalid, "filter invalid under the mountpoint");
+    return mounted;
 }
 
 core::status channel::impl::handle_subscribe(const codec::subscribe_packet& p,
@@ -59,14 +77,29 @@ core::status channel::impl::handle_subscribe(const codec::subscribe_packet& p,
     ack.reasons.reserve(p.topics.size());
 
     struct retained_request {
-        std::string_view filter;
+        std::string filter;  // mounted, without $fastlane/
         router::subscription_options opts;
     };
     std::vector<retained_request> want_retained;
+    const char* problem = "";  // the first failure's description
 
     for (const codec::subscription_request& r : p.topics) {
-        if (const reason_code rc = check_filter(r); core::is_error(rc)) {
-            ack.reasons.push_back(rc);
+        auto filter = [&]() -> core::result<std::string> {
+            if (auto st = check_filter(r); !st)
+                return st.err();
+            auto mounted = mount_filter(r.filter);
+            if (!mounted)
+                return mounted;
+            const auto& subs = _session->subscriptions();
+            if (_cfg.max_subscriptions != 0 && subs.size() >= _cfg.max_subscriptions &&
+                !subs.contains(*mounted))
+                return core::fail(reason_code::quota_exceeded, "too many subscriptions");
+            return mounted;
+        }();
+        if (!filter) {
+            ack.reasons.push_back(filter.err().code);
+            if (*problem == '\0')
+                problem = filter.err().what;
             continue;
         }
         const std::string_view routed = session::session::routed_filter(r.filter);
@@ -77,15 +110,15 @@ core::status channel::impl::handle_subscribe(const codec::subscribe_packet& p,
         opts.retain_as_published = r.retain_as_published;
         opts.retain_handling = r.retain_handling;
         opts.subscription_id = p.subscription_identifier.value_or(0);
-        const bool is_new = _session->subscribe(r.filter, opts);
+        const bool is_new = _session->subscribe(*filter, opts);
         ack.reasons.push_back(static_cast<reason_code>(opts.qos));
         // Retain Handling (spec 3.8.3.1): 0 always, 1 only for a new subscription, 2 never.
         // Shared subscriptions never get retained messages (spec 4.8.2).
         const bool send_retained = r.retain_handling == 0 || (r.retain_handling == 1 && is_new);
         if (send_retained && !is_shared_filter(r.filter))
-            want_retained.push_back({routed, opts});
+            want_retained.push_back({std::string(session::session::routed_filter(*filter)), opts});
     }
-    send(ack);
+    send_with_reason(std::move(ack), problem);
 
     // Retained messages are owed to the new subscription (spec 3.3.1.3): they are written
     // in one go, so the slow-consumer bound (which would see them as a backlog) is lifted
@@ -114,12 +147,25 @@ core::status channel::impl::handle_unsubscribe(const codec::unsubscribe_packet& 
     codec::unsuback_packet ack;
     ack.packet_id = p.packet_id;
     ack.reasons.reserve(p.filters.size());
+    const char* problem = "";
     for (const std::string& f : p.filters) {
-        const bool existed = _session->unsubscribe(f);
+        auto filter = [&]() -> core::result<std::string> {
+            if (auto st = core::validate_topic_filter(f); !st)
+                return core::fail(reason_code::topic_filter_invalid, st.err().what);
+            return mount_filter(f);
+        }();
+        if (!filter) {
+            ack.reasons.push_back(filter.err().code);
+            if (*problem == '\0')
+                problem = filter.err().what;
+            continue;
+        }
+        const bool existed = _session->unsubscribe(*filter);
         ack.reasons.push_back(existed ? reason_code::success
                                       : reason_code::no_subscription_existed);
     }
-    send(ack);  // 3.x: the codec drops the per-filter codes (3.1.1 UNSUBACK has none)
+    // 3.x: the codec drops the per-filter codes (3.1.1 UNSUBACK has none).
+    send_with_reason(std::move(ack), problem);
     return {};
 }
 

@@ -29,6 +29,13 @@ void register_mqtt_keys(key_registry& r) {
     });
     r.key("mqtt.wildcard_subscription",
           [](load_state& s, const setting& v) { s.cfg.zone.wildcard_subscription = as_bool(v); });
+    r.key("mqtt.max_subscriptions", [](load_state& s, const setting& v) {
+        s.cfg.zone.max_subscriptions = as_uint<std::size_t>(v, 0, 4294967295);
+    });
+    // Any text (the spec leaves its meaning to the application); empty = not sent.
+    r.key("mqtt.response_information", [](load_state& s, const setting& v) {
+        s.cfg.zone.response_information = std::string(v.value);
+    });
 }
 
 }  // namespace emqd::app::detail

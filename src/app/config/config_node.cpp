@@ -18,6 +18,20 @@ void register_node_keys(key_registry& r) {
     r.key("node.data_dir", [](load_state& s, const setting& v) { s.cfg.data_dir = as_string(v); });
     r.key("broker.shards",
           [](load_state& s, const setting& v) { s.cfg.shards = as_uint<unsigned>(v, 0, 1024); });
+    // host:port of the server clients are sent to (v5 Server Reference); empty = off.
+    r.key("broker.redirect_to", [](load_state& s, const setting& v) {
+        const std::string_view to = v.value;
+        const auto colon = to.rfind(':');
+        if (!to.empty() && (colon == 0 || colon == std::string_view::npos ||
+                            to.find_first_of(" \t") != std::string_view::npos ||
+                            !parse_uint(to.substr(colon + 1), 1, 65535).ok())) {
+            throw value_error("invalid value \"" + std::string(to) +
+                              "\": expected host:port, like broker2.example.com:1883");
+        }
+        s.cfg.zone.redirect_to = std::string(to);
+    });
+    r.key("broker.redirect_permanent",
+          [](load_state& s, const setting& v) { s.cfg.zone.redirect_permanent = as_bool(v); });
     r.key("log.level", [](load_state& s, const setting& v) {
         s.cfg.log_level = value_or_throw(
             parse_choice(v.value, {"debug", "info", "notice", "warning", "error", "critical"}));

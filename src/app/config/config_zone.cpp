@@ -48,6 +48,17 @@ void register_zone_keys(key_registry& r) {
     });
     r.key("zone.external.upgrade_qos",
           [](load_state& s, const setting& v) { s.cfg.zone.session.upgrade_qos = as_bool(v); });
+    // A topic prefix: no wildcards, and not a shared-subscription prefix (mounted filters
+    // would change meaning). Empty = none.
+    r.key("zone.external.mountpoint", [](load_state& s, const setting& v) {
+        const std::string_view m = v.value;
+        if (m.find_first_of("+#") != std::string_view::npos || m.starts_with("$share/") ||
+            m.starts_with("$queue/")) {
+            throw value_error("invalid value \"" + std::string(m) +
+                              "\": expected a topic prefix without wildcards, like devices/%c/");
+        }
+        s.cfg.zone.mountpoint = std::string(m);
+    });
 }
 
 }  // namespace emqd::app::detail

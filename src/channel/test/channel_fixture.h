@@ -49,6 +49,25 @@ std::string wire(const P& p, protocol_version v) {
     return out;
 }
 
+/// A v5 packet as hex: first byte `first`, then the fields `fields_hex` (packet id, reason
+/// code, ...) and a property block holding only the Reason String `what`, then `tail_hex`
+/// (SUBACK codes). How an error answer with a reason string looks on the wire.
+inline std::string with_reason(std::uint8_t first, std::string_view fields_hex,
+                               std::string_view what, std::string_view tail_hex = "") {
+    std::string props = "\x1F";
+    props += static_cast<char>(what.size() >> 8);
+    props += static_cast<char>(what.size() & 0xFF);
+    props += what;
+    std::string body = hex(fields_hex);
+    body += static_cast<char>(props.size());  // short strings: one-byte lengths
+    body += props;
+    body += hex(tail_hex);
+    std::string out(1, static_cast<char>(first));
+    out += static_cast<char>(body.size());
+    out += body;
+    return to_hex(out);
+}
+
 class fake_io final : public connection_io {
 public:
     std::string& output() override { return out; }

@@ -58,7 +58,7 @@ TEST_F(lifecycle_test, keepalive_timeout_publishes_will_v311) {
 TEST_F(lifecycle_test, keepalive_timeout_v5_sends_disconnect_0x8d) {
     conn& c = connected(with_will(v5, "c"));
     c.ch->on_tick(at(15));
-    EXPECT_EQ(c.take(), "E0 01 8D");
+    EXPECT_EQ(c.take(), with_reason(0xE0, "8D", "keep alive timeout"));
     EXPECT_TRUE(c.io.closed);
     EXPECT_TRUE(will_published());
 }
@@ -84,7 +84,7 @@ TEST_F(lifecycle_test, v5_server_keepalive_overrides_the_client) {
     c.ch->on_tick(at(7.4));
     EXPECT_FALSE(c.io.closed);
     c.ch->on_tick(at(7.5));
-    EXPECT_EQ(c.take(), "E0 01 8D");
+    EXPECT_EQ(c.take(), with_reason(0xE0, "8D", "keep alive timeout"));
 }
 
 TEST_F(lifecycle_test, normal_disconnect_deletes_the_will) {
@@ -160,7 +160,7 @@ TEST_F(lifecycle_test, will_delay_without_session_expiry_publishes_now) {
 TEST_F(lifecycle_test, malformed_packet_v5_gets_disconnect_0x81) {
     conn& c = connected(with_will(v5, "c"));
     c.feed_hex("30 FF FF FF FF 7F", at(1));  // Remaining Length over 4 bytes
-    EXPECT_EQ(c.take(), "E0 01 81");
+    EXPECT_EQ(c.take(), with_reason(0xE0, "81", "remaining length over 4 bytes"));
     EXPECT_TRUE(c.io.closed);
     EXPECT_TRUE(will_published());
 }
@@ -177,7 +177,7 @@ TEST_F(lifecycle_test, packet_too_large_v5) {
     cfg.max_packet_size = 64;
     conn& c = connected(v5, "c");
     c.feed(hex("30 6A 00 03 61 2F 62 00") + std::string(100, 'x'), at(1));
-    EXPECT_EQ(c.take(), "E0 01 95");
+    EXPECT_EQ(c.take(), with_reason(0xE0, "95", "packet exceeds maximum size"));
     EXPECT_TRUE(c.io.closed);
     EXPECT_TRUE(broker.published.empty());
 }
@@ -185,7 +185,8 @@ TEST_F(lifecycle_test, packet_too_large_v5) {
 TEST_F(lifecycle_test, v5_disconnect_may_not_raise_expiry_from_zero) {
     conn& c = connected(with_will(v5, "c"));
     c.feed_hex("E0 07 00 05 11 00 00 00 0A", at(1));
-    EXPECT_EQ(c.take(), "E0 01 82");
+    EXPECT_EQ(c.take(),
+              with_reason(0xE0, "82", "DISCONNECT sets a session expiry after CONNECT set 0"));
     EXPECT_TRUE(c.io.closed);
     EXPECT_TRUE(will_published());
 }
@@ -206,14 +207,14 @@ TEST_F(lifecycle_test, v5_disconnect_may_end_a_persistent_session) {
 TEST_F(lifecycle_test, v5_auth_without_method_is_a_protocol_error) {
     conn& c = connected(v5, "c");
     c.feed_hex("F0 00", at(1));
-    EXPECT_EQ(c.take(), "E0 01 82");
+    EXPECT_EQ(c.take(), with_reason(0xE0, "82", "AUTH without authentication method"));
     EXPECT_TRUE(c.io.closed);
 }
 
 TEST_F(lifecycle_test, server_only_packets_from_a_client) {
     conn& c = connected(v5, "c");
     c.feed_hex("D0 00", at(1));  // PINGRESP
-    EXPECT_EQ(c.take(), "E0 01 82");
+    EXPECT_EQ(c.take(), with_reason(0xE0, "82", "packet not allowed from a client"));
     EXPECT_TRUE(c.io.closed);
 }
 
@@ -223,7 +224,7 @@ TEST_F(lifecycle_test, kick_detaches_but_keeps_the_session) {
     p.props.session_expiry_interval = 100;
     conn& c = connected(p);
     c.ch->kick(reason_code::session_taken_over, at(2));
-    EXPECT_EQ(c.take(), "E0 01 8E");
+    EXPECT_EQ(c.take(), with_reason(0xE0, "8E", "session taken over"));
     EXPECT_TRUE(c.io.closed);
     EXPECT_TRUE(will_published());
     ASSERT_NE(broker.find("c"), nullptr);

@@ -56,7 +56,7 @@ TEST_F(channel_test, v5_inbound_qos2_unknown_pubrel_gets_0x92) {
     c.feed_hex("62 02 00 07", at(2));
     EXPECT_EQ(c.take(), "70 02 00 07");
     c.feed_hex("62 02 00 07", at(3));
-    EXPECT_EQ(c.take(), "70 03 00 07 92");
+    EXPECT_EQ(c.take(), with_reason(0x70, "00 07 92", "PUBREL for an unknown packet identifier"));
     EXPECT_FALSE(c.io.closed);
 }
 
@@ -74,7 +74,7 @@ TEST_F(channel_test, v5_topic_alias_defines_and_uses) {
 TEST_F(channel_test, v5_unknown_topic_alias_is_a_protocol_error) {
     conn& c = connected(v5, "pub");
     c.feed_hex("30 08 00 00 03 23 00 02 68 69", at(1));
-    EXPECT_EQ(c.take(), "E0 01 82");
+    EXPECT_EQ(c.take(), with_reason(0xE0, "82", "unknown topic alias"));
     EXPECT_TRUE(c.io.closed);
     EXPECT_TRUE(broker.published.empty());
 }
@@ -82,7 +82,7 @@ TEST_F(channel_test, v5_unknown_topic_alias_is_a_protocol_error) {
 TEST_F(channel_test, v5_subscription_identifier_from_a_client_is_a_protocol_error) {
     conn& c = connected(v5, "pub");
     c.feed_hex("32 0C 00 03 61 2F 62 00 01 02 0B 05 68 69", at(1));  // [MQTT-3.3.4-6]
-    EXPECT_EQ(c.take(), "E0 01 82");
+    EXPECT_EQ(c.take(), with_reason(0xE0, "82", "Subscription Identifier from a client"));
     EXPECT_TRUE(c.io.closed);
     EXPECT_TRUE(broker.published.empty());
 }
@@ -92,12 +92,12 @@ TEST_F(channel_test, v5_topic_alias_out_of_range) {
     conn& zero = connected(v5, "z");
     zero.feed_hex("30 0B 00 03 61 2F 62 03 23 00 00 68 69", at(1));
     // Alias 0 is refused by the codec already: spec 3.3.2.3.4, Topic Alias invalid.
-    EXPECT_EQ(zero.take(), "E0 01 94");
+    EXPECT_EQ(zero.take(), with_reason(0xE0, "94", "Topic Alias is 0"));
     EXPECT_TRUE(zero.io.closed);
 
     conn& big = connected(v5, "b");
     big.feed_hex("30 0B 00 03 61 2F 62 03 23 00 06 68 69", at(1));
-    EXPECT_EQ(big.take(), "E0 01 94");
+    EXPECT_EQ(big.take(), with_reason(0xE0, "94", "topic alias out of range"));
     EXPECT_TRUE(big.io.closed);
 }
 
@@ -105,7 +105,7 @@ TEST_F(channel_test, qos_above_maximum) {
     cfg.max_qos_allowed = 1;
     conn& c5 = connected(v5, "c5");
     c5.feed_hex("34 0A 00 03 61 2F 62 00 07 00 68 69", at(1));
-    EXPECT_EQ(c5.take(), "E0 01 9B");
+    EXPECT_EQ(c5.take(), with_reason(0xE0, "9B", "PUBLISH QoS above maximum"));
     EXPECT_TRUE(c5.io.closed);
 
     conn& c3 = connected(v311, "c3");
@@ -119,7 +119,7 @@ TEST_F(channel_test, retain_not_available) {
     cfg.retain_available = false;
     conn& c = connected(v5, "c5");
     c.feed_hex("31 08 00 03 61 2F 62 00 68 69", at(1));
-    EXPECT_EQ(c.take(), "E0 01 9A");
+    EXPECT_EQ(c.take(), with_reason(0xE0, "9A", "retain not available"));
     EXPECT_TRUE(c.io.closed);
 }
 
@@ -127,7 +127,7 @@ TEST_F(channel_test, topic_with_too_many_levels) {
     cfg.max_topic_levels = 2;
     conn& c = connected(v5, "c5");
     c.feed_hex("30 0A 00 05 61 2F 62 2F 63 00 68 69", at(1));  // a/b/c
-    EXPECT_EQ(c.take(), "E0 01 90");
+    EXPECT_EQ(c.take(), with_reason(0xE0, "90", "too many topic levels"));
     EXPECT_TRUE(c.io.closed);
 }
 
@@ -138,7 +138,7 @@ TEST_F(channel_test, v5_receive_maximum_exceeded) {
     c.feed_hex("34 0A 00 03 61 2F 62 00 02 00 68 69", at(1));
     EXPECT_EQ(c.take(), "50 02 00 01 50 02 00 02");
     c.feed_hex("34 0A 00 03 61 2F 62 00 03 00 68 69", at(1));
-    EXPECT_EQ(c.take(), "E0 01 93");
+    EXPECT_EQ(c.take(), with_reason(0xE0, "93", "too many QoS 2 messages awaiting PUBREL"));
     EXPECT_TRUE(c.io.closed);
     EXPECT_EQ(broker.published.size(), 2u);
 }
@@ -255,7 +255,8 @@ TEST_F(channel_test, unknown_acks_are_ignored) {
 
     conn& c5 = connected(v5, "c5");
     c5.feed_hex("50 02 00 09", at(1));
-    EXPECT_EQ(c5.take(), "62 03 00 09 92");
+    EXPECT_EQ(c5.take(),
+              with_reason(0x62, "00 09 92", "PUBREC for a packet id not awaiting PUBREC"));
     EXPECT_FALSE(c5.io.closed);
 }
 
@@ -369,9 +370,9 @@ TEST_F(channel_test, delayed_publish_is_held_with_its_target_topic) {
 TEST_F(channel_test, malformed_delayed_topic_is_refused_with_0x90) {
     conn& c = connected(v5, "pub");
     c.feed(wire(publish_to("$delayed/soon/a", 1, 7), v5), at(1));
-    EXPECT_EQ(c.take(), "40 03 00 07 90");
+    EXPECT_EQ(c.take(), with_reason(0x40, "00 07 90", "$delayed delay is not a number"));
     c.feed(wire(publish_to("$delayed/5/", 2, 8), v5), at(1));
-    EXPECT_EQ(c.take(), "50 03 00 08 90");
+    EXPECT_EQ(c.take(), with_reason(0x50, "00 08 90", "empty topic name"));
     c.feed(wire(publish_to("$delayed/5", 0, 0), v5), at(1));
     EXPECT_EQ(c.take(), "");
     EXPECT_TRUE(broker.published.empty());
@@ -389,7 +390,7 @@ TEST_F(channel_test, full_delayed_store_refuses_with_quota_exceeded) {
     c.feed(wire(publish_to("$delayed/5/a", 1, 1), v5), at(1));
     EXPECT_EQ(c.take(), "40 02 00 01");
     c.feed(wire(publish_to("$delayed/5/a", 2, 2), v5), at(1));
-    EXPECT_EQ(c.take(), "50 03 00 02 97");
+    EXPECT_EQ(c.take(), with_reason(0x50, "00 02 97", "too many delayed messages"));
     EXPECT_EQ(c.ch->attached_session()->awaiting_rel_size(), 0u);
     conn& c3 = connected(v311, "pub3");
     c3.feed(wire(publish_to("$delayed/5/a", 1, 3), v311), at(1));

@@ -34,8 +34,42 @@ TEST_F(channel_test, v5_subscribe_reason_code_per_filter) {
                 filter("$queue/x", 0)};
     c.feed(wire(p, v5), at(1));
     // a/b granted QoS 1 (zone maximum), invalid filter 0x8F, shared not supported 0x9E.
-    EXPECT_EQ(c.take(), "90 07 00 01 00 01 8F 9E 9E");
+    EXPECT_EQ(c.take(),
+              with_reason(0x90, "00 01", "'#' must be the last whole level", "01 8F 9E 9E"));
     EXPECT_EQ(c.ch->attached_session()->subscriptions().size(), 1u);
+    EXPECT_FALSE(c.io.closed);
+}
+
+TEST_F(channel_test, max_subscriptions_refuses_new_filters_not_replacements) {
+    cfg.max_subscriptions = 2;
+    conn& c = connected(v5, "s");
+    codec::subscribe_packet p;
+    p.packet_id = 1;
+    p.topics = {filter("a", 0), filter("b", 0), filter("c", 0)};
+    c.feed(wire(p, v5), at(1));
+    EXPECT_EQ(c.take(), with_reason(0x90, "00 01", "too many subscriptions", "00 00 97"));
+    p.packet_id = 2;
+    p.topics = {filter("a", 1), filter("d", 1)};  // a replaces, d would be a third
+    c.feed(wire(p, v5), at(2));
+    EXPECT_EQ(c.take(), with_reason(0x90, "00 02", "too many subscriptions", "01 97"));
+    EXPECT_EQ(c.ch->attached_session()->subscriptions().size(), 2u);
+    EXPECT_EQ(c.ch->attached_session()->subscriptions().at("a").qos, 1);
+
+    conn& c3 = connected(v311, "s3");
+    c3.feed_hex("82 0E 00 01 00 01 61 00 00 01 62 00 00 01 63 00", at(3));  // a, b, c
+    EXPECT_EQ(c3.take(), "90 05 00 01 00 00 80");
+}
+
+TEST_F(channel_test, unsubscribe_of_an_invalid_filter_is_0x8f) {
+    conn& c = connected(v5, "s");
+    c.feed_hex("82 07 00 01 00 00 01 61 00", at(1));  // a
+    c.take();
+    codec::unsubscribe_packet u;
+    u.packet_id = 2;
+    u.filters = {"a/#/b", "a", "x"};
+    c.feed(wire(u, v5), at(2));
+    EXPECT_EQ(c.take(), with_reason(0xB0, "00 02", "'#' must be the last whole level", "8F 00 11"));
+    EXPECT_TRUE(c.ch->attached_session()->subscriptions().empty());
     EXPECT_FALSE(c.io.closed);
 }
 
@@ -46,7 +80,8 @@ TEST_F(channel_test, v5_wildcard_subscription_disabled) {
     p.packet_id = 1;
     p.topics = {filter("a/+", 0), filter("a/b", 0)};
     c.feed(wire(p, v5), at(1));
-    EXPECT_EQ(c.take(), "90 05 00 01 00 A2 00");
+    EXPECT_EQ(c.take(),
+              with_reason(0x90, "00 01", "wildcard subscriptions not available", "A2 00"));
 }
 
 TEST_F(channel_test, v311_subscribe_failure_is_0x80) {
@@ -169,7 +204,7 @@ TEST_F(channel_test, fastlane_is_granted_qos0_and_bypasses_the_session) {
     p.packet_id = 1;
     p.topics = {filter("$fastlane/f/+", 2), filter("$fastlane/", 0), filter("$fastlane/a/#/b", 0)};
     c.feed(wire(p, v5), at(1));
-    EXPECT_EQ(c.take(), "90 06 00 01 00 00 8F 8F");
+    EXPECT_EQ(c.take(), with_reason(0x90, "00 01", "empty topic filter", "00 8F 8F"));
     const auto& subs = c.ch->attached_session()->subscriptions();
     ASSERT_EQ(subs.size(), 1u);
     EXPECT_TRUE(subs.at("$fastlane/f/+").fastlane);
@@ -199,7 +234,9 @@ TEST_F(channel_test, fastlane_needs_a_clean_session) {
     p.packet_id = 2;
     p.topics = {filter("$fastlane/f", 0), filter("f", 0)};
     c5.feed(wire(p, v5), at(1));
-    EXPECT_EQ(c5.take(), "90 05 00 02 00 83 00");
+    EXPECT_EQ(c5.take(),
+              with_reason(0x90, "00 02", "$fastlane needs a session that ends with the connection",
+                          "83 00"));
 
     conn& c3 = connected(connect_packet(v311, "persistent3", /*clean=*/false));
     p.topics = {filter("$fastlane/f", 0)};

@@ -74,6 +74,11 @@ void expect_same(const config& a, const config& b) {
     EXPECT_EQ(x.max_topic_alias, y.max_topic_alias);
     EXPECT_EQ(x.retain_available, y.retain_available);
     EXPECT_EQ(x.wildcard_subscription, y.wildcard_subscription);
+    EXPECT_EQ(x.max_subscriptions, y.max_subscriptions);
+    EXPECT_EQ(x.response_information, y.response_information);
+    EXPECT_EQ(x.mountpoint, y.mountpoint);
+    EXPECT_EQ(x.redirect_to, y.redirect_to);
+    EXPECT_EQ(x.redirect_permanent, y.redirect_permanent);
     EXPECT_EQ(x.idle_timeout, y.idle_timeout);
     EXPECT_EQ(x.keepalive_backoff, y.keepalive_backoff);
     EXPECT_EQ(x.server_keepalive, y.server_keepalive);
@@ -121,6 +126,8 @@ TEST_F(config_test, shipped_emqd_conf_documents_every_key) {
     for (const char* key : {"node.name",
                             "node.data_dir",
                             "broker.shards",
+                            "broker.redirect_to",
+                            "broker.redirect_permanent",
                             "log.level",
                             "listener.tcp.external",
                             "listener.tcp.external.max_connections",
@@ -131,6 +138,8 @@ TEST_F(config_test, shipped_emqd_conf_documents_every_key) {
                             "mqtt.max_topic_alias",
                             "mqtt.retain_available",
                             "mqtt.wildcard_subscription",
+                            "mqtt.max_subscriptions",
+                            "mqtt.response_information",
                             "zone.external.idle_timeout",
                             "zone.external.keepalive_backoff",
                             "zone.external.server_keepalive",
@@ -141,7 +150,8 @@ TEST_F(config_test, shipped_emqd_conf_documents_every_key) {
                             "zone.external.max_awaiting_rel",
                             "zone.external.await_rel_timeout",
                             "zone.external.session_expiry_interval",
-                            "zone.external.upgrade_qos"}) {
+                            "zone.external.upgrade_qos",
+                            "zone.external.mountpoint"}) {
         EXPECT_PRED2(contains, text, "\n" + std::string(key) + " = ") << key;
     }
     EXPECT_PRED2(contains, text, "## Value:");
@@ -182,6 +192,8 @@ TEST_F(config_test, every_key_is_applied) {
         "node.name = emqd@10.0.0.1\n"
         "node.data_dir = /var/lib/emqd\n"
         "broker.shards = 4\n"
+        "broker.redirect_to = [::1]:1884\n"
+        "broker.redirect_permanent = on\n"
         "log.level = debug\n"
         "mqtt.max_packet_size = 64KB\n"
         "mqtt.max_clientid_len = 23\n"
@@ -190,6 +202,8 @@ TEST_F(config_test, every_key_is_applied) {
         "mqtt.max_topic_alias = 10\n"
         "mqtt.retain_available = off\n"
         "mqtt.wildcard_subscription = false\n"
+        "mqtt.max_subscriptions = 10\n"
+        "mqtt.response_information = replies/%c/\n"
         "zone.external.idle_timeout = 100ms\n"
         "zone.external.keepalive_backoff = 1.5\n"
         "zone.external.server_keepalive = 1m\n"
@@ -200,10 +214,13 @@ TEST_F(config_test, every_key_is_applied) {
         "zone.external.max_awaiting_rel = 7\n"
         "zone.external.await_rel_timeout = 1h30m\n"
         "zone.external.session_expiry_interval = 5d\n"
-        "zone.external.upgrade_qos = on\n");
+        "zone.external.upgrade_qos = on\n"
+        "zone.external.mountpoint = devices/%c/\n");
     EXPECT_EQ(c.node_name, "emqd@10.0.0.1");
     EXPECT_EQ(c.data_dir, "/var/lib/emqd");
     EXPECT_EQ(c.shards, 4u);
+    EXPECT_EQ(c.zone.redirect_to, "[::1]:1884");
+    EXPECT_TRUE(c.zone.redirect_permanent);
     EXPECT_EQ(c.log_level, "debug");
     EXPECT_EQ(c.zone.max_packet_size, 65536u);
     EXPECT_EQ(c.zone.max_clientid_len, 23u);
@@ -212,6 +229,8 @@ TEST_F(config_test, every_key_is_applied) {
     EXPECT_EQ(c.zone.max_topic_alias, 10);
     EXPECT_FALSE(c.zone.retain_available);
     EXPECT_FALSE(c.zone.wildcard_subscription);
+    EXPECT_EQ(c.zone.max_subscriptions, 10u);
+    EXPECT_EQ(c.zone.response_information, "replies/%c/");
     EXPECT_EQ(c.zone.idle_timeout, 100ms);
     EXPECT_DOUBLE_EQ(c.zone.keepalive_backoff, 1.5);
     EXPECT_EQ(c.zone.server_keepalive, 60);
@@ -223,6 +242,7 @@ TEST_F(config_test, every_key_is_applied) {
     EXPECT_EQ(c.zone.session.await_rel_timeout, 90min);
     EXPECT_EQ(c.zone.session.session_expiry_interval, 5u * 86400);
     EXPECT_TRUE(c.zone.session.upgrade_qos);
+    EXPECT_EQ(c.zone.mountpoint, "devices/%c/");
 }
 
 TEST_F(config_test, range_limits) {
@@ -248,6 +268,14 @@ TEST_F(config_test, bad_values_name_file_line_key_and_expectation) {
              {"broker.shards = -1", "broker.shards", "expected an integer in 0..1024"},
              {"broker.shards = 5000", "broker.shards", "out of range: 5000"},
              {"log.level = verbose", "log.level", "expected one of debug, info"},
+             {"broker.redirect_to = other", "broker.redirect_to", "expected host:port"},
+             {"broker.redirect_to = :1883", "broker.redirect_to", "expected host:port"},
+             {"broker.redirect_to = host:0", "broker.redirect_to", "expected host:port"},
+             {"broker.redirect_permanent = 2", "broker.redirect_permanent", "expected a boolean"},
+             {"mqtt.max_subscriptions = -1", "mqtt.max_subscriptions", "expected an integer"},
+             {"zone.external.mountpoint = a/+/", "zone.external.mountpoint", "without wildcards"},
+             {"zone.external.mountpoint = $share/g/", "zone.external.mountpoint",
+              "without wildcards"},
              {"mqtt.max_packet_size = big", "mqtt.max_packet_size", "expected a size like 1MB"},
              {"mqtt.max_packet_size = 256MB", "mqtt.max_packet_size", "out of range: 256MB"},
              {"mqtt.max_packet_size = 0", "mqtt.max_packet_size", "out of range"},
