@@ -4,6 +4,8 @@
 #include <vector>
 
 #include "channel/channel_config.h"
+#include "transport/access_list.h"
+#include "transport/token_bucket.h"
 
 namespace emqd::broker {
 
@@ -12,6 +14,8 @@ struct listener_spec {
     std::string address;
     std::uint16_t port = 0;
     std::size_t max_connections = 1024000;
+    std::uint64_t max_conn_rate = 0;               // accepts per second; 0 = unlimited
+    std::vector<transport::access_rule> access{};  // in order; first match wins
 };
 
 struct broker_config {
@@ -19,6 +23,9 @@ struct broker_config {
     std::uint16_t node_id = 0;  // the node part of message ids
     std::vector<listener_spec> listeners;
     channel::channel_config zone;
+    // zone.<name>.rate_limit.*: per connection, inbound; off unless enabled().
+    transport::rate_limit conn_bytes_in;     // bytes per period
+    transport::rate_limit conn_messages_in;  // PUBLISH packets per period
 };
 
 }  // namespace emqd::broker

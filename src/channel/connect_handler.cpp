@@ -44,6 +44,8 @@ core::status channel::impl::handle_connect_frame(const codec::frame& f, clock::t
     codec::connect_packet& c = *connect;
     _version = c.version;
     _version_known = true;
+    if (_refusal != reason_code::success)  // past a listener limit: no session, just why
+        return core::fail(_refusal, "refused by the listener");
 
     if (auto st = validate_connect(c); !st)
         return st;
