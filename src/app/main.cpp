@@ -21,8 +21,11 @@ emqd::broker::broker_config to_broker_config(const emqd::app::config& cfg) {
     b.shards = cfg.shards ? cfg.shards : std::max(1u, std::thread::hardware_concurrency());
     b.zone = cfg.zone;
     b.max_delayed_messages = cfg.max_delayed_messages;
+    b.conn_bytes_in = cfg.conn_bytes_in;
+    b.conn_messages_in = cfg.conn_messages_in;
     for (const auto& l : cfg.tcp_listeners)
-        b.listeners.push_back({l.name, l.address, l.port, l.max_connections});
+        b.listeners.push_back(
+            {l.name, l.address, l.port, l.max_connections, l.max_conn_rate, l.access});
     return b;
 }
 

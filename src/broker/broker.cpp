@@ -11,11 +11,8 @@ broker::broker(broker_config cfg) : _ctx(std::make_unique<broker_context>()) {
     _ctx->config = std::move(cfg);
     if (_ctx->config.shards == 0)
         _ctx->config.shards = 1;
-    for (const auto& spec : _ctx->config.listeners) {
-        auto l = std::make_unique<listener_state>();
-        l->spec = spec;
-        _ctx->listeners.push_back(std::move(l));
-    }
+    for (const auto& spec : _ctx->config.listeners)
+        _ctx->listeners.push_back(std::make_unique<listener_state>(spec));
     for (unsigned i = 0; i < _ctx->config.shards; ++i)
         _ctx->shards.push_back(std::make_unique<shard>(i, *_ctx));
 }

@@ -4,6 +4,8 @@
 #include <vector>
 
 #include "channel/channel_config.h"
+#include "transport/access_list.h"
+#include "transport/token_bucket.h"
 
 namespace emqd::broker {
 
@@ -12,6 +14,8 @@ struct listener_spec {
     std::string address;
     std::uint16_t port = 0;
     std::size_t max_connections = 1024000;
+    std::uint64_t max_conn_rate = 0;               // accepts per second; 0 = unlimited
+    std::vector<transport::access_rule> access{};  // in order; first match wins
 };
 
 struct broker_config {
@@ -20,6 +24,9 @@ struct broker_config {
     std::vector<listener_spec> listeners;
     std::size_t max_delayed_messages = 100000;  // mqtt.delayed.max_delayed_messages (0 = no limit)
     channel::channel_config zone;
+    // zone.<name>.rate_limit.*: per connection, inbound; off unless enabled().
+    transport::rate_limit conn_bytes_in;     // bytes per period
+    transport::rate_limit conn_messages_in;  // PUBLISH packets per period
 };
 
 }  // namespace emqd::broker

@@ -9,19 +9,13 @@
 
 #include "broker/broker_config.h"
 #include "broker/client_registry.h"
+#include "broker/listener_state.h"
 #include "router/retained_store.h"
 #include "router/router.h"
 
 namespace emqd::broker {
 
 class shard;
-
-/// Per-listener connection accounting (listener.tcp.<name>.max_connections).
-struct listener_state {
-    listener_spec spec;
-    std::atomic<std::size_t> connections{0};
-    std::uint16_t bound_port = 0;
-};
 
 struct broker_context {
     broker_config config;

@@ -25,18 +25,21 @@ constexpr auto close_timeout = std::chrono::seconds(5);
 }  // namespace
 
 connection::connection(shard& owner, std::uint64_t id, std::unique_ptr<transport::stream> stream,
-                       listener_state& listener)
-    : _shard(owner), _id(id), _stream(std::move(stream)), _listener(listener) {
-    _listener.connections.fetch_add(1, std::memory_order_relaxed);
-    _channel =
-        std::make_unique<channel::channel>(owner.zone(), *this, *this, channel::clock::now());
+                       listener_state& listener, listener_state::admission admitted)
+    : _shard(owner), _id(id), _stream(std::move(stream)), _listener(listener), _admitted(admitted) {
+    const auto now = channel::clock::now();
+    _channel = std::make_unique<channel::channel>(owner.zone(), *this, *this, now);
+    if (admitted == listener_state::admission::refuse)
+        _channel->refuse(core::reason_code::connection_rate_exceeded);  // 3.x: code 3
+    else
+        _limiter = owner.make_rate_limiter(read_chunk, now);
 }
 
 connection::~connection() {
     _channel.reset();  // before the stream: the channel may still log the peer
     if (_stream)
         _stream->close();
-    _listener.connections.fetch_sub(1, std::memory_order_relaxed);
+    _listener.release(_admitted);
 }
 
 void connection::start() {
@@ -53,9 +56,23 @@ void connection::on_readable() {
             _output_paused = true;  // on_write_complete resumes
             return;
         }
+        if (_channel->read_paused()) {  // e.g. throttled: its parser holds one read at most
+            _read_paused = true;
+            return;
+        }
+        std::size_t want = read_chunk;
+        if (_limiter) {
+            want = _limiter->read_allowance(read_chunk, channel::clock::now());
+            if (want == 0) {  // conn_bytes_in spent
+                _channel->throttle();
+                throttle_until_ready();
+                _read_paused = true;
+                return;
+            }
+        }
         std::error_code ec;
-        auto buf = _channel->read_buffer(read_chunk);
-        const std::size_t n = _stream->read_some(buf, ec);
+        auto buf = _channel->read_buffer(want);
+        const std::size_t n = _stream->read_some(buf.first(want), ec);
         if (ec) {
             socket_gone();
             return;
@@ -67,6 +84,8 @@ void connection::on_readable() {
             _stream->wait_readable();
             return;
         }
+        if (_limiter)
+            _limiter->bytes_read(n, channel::clock::now());
         _channel->on_read(n, channel::clock::now());
         // While the session is being opened (possibly on another shard) the channel holds
         // what it read; stop reading until the grant arrives (resume_after_grant()).
@@ -91,6 +110,28 @@ void connection::resume_after_grant() {
         _read_paused = false;
         request_read();
     }
+}
+
+bool connection::count_publish(channel::clock::time_point now) {
+    if (!_limiter || _limiter->message_handled(now))
+        return true;
+    throttle_until_ready();  // conn_messages_in spent; the channel stops itself
+    return false;
+}
+
+void connection::throttle_until_ready() {
+    if (_throttle_pending)
+        return;  // the wake-up already due re-checks every limit
+    _throttle_pending = true;
+    _shard.throttle(*this, _limiter->ready_at());
+}
+
+void connection::on_throttle_end(channel::clock::time_point now) {
+    _throttle_pending = false;
+    if (_closing || _finished)
+        return;
+    _channel->resume(now);  // may spend the budget again, and ask for another wake-up
+    resume_after_grant();
 }
 
 void connection::request_read() {

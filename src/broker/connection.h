@@ -15,22 +15,24 @@
 #include <string_view>
 #include <vector>
 
+#include "broker/listener_state.h"
 #include "channel/broker_services.h"
 #include "channel/channel.h"
 #include "channel/connection_io.h"
+#include "transport/rate_limiter.h"
 #include "transport/stream.h"
 
 namespace emqd::broker {
 
 class shard;
-struct listener_state;
 
 class connection final : public channel::connection_io,
                          public channel::broker_services,
                          public transport::stream_handler {
 public:
+    /// `admitted` is what listener.admit() said (admit or refuse); released on destruction.
     connection(shard& owner, std::uint64_t id, std::unique_ptr<transport::stream> stream,
-               listener_state& listener);
+               listener_state& listener, listener_state::admission admitted);
     ~connection() override;
 
     void start();
@@ -45,12 +47,15 @@ public:
     void on_tick(channel::clock::time_point now);
     /// The session grant was handed to the channel: continue reading if it paused.
     void resume_after_grant();
+    /// The time shard::throttle() was asked for has come: the rate limits may allow more.
+    void on_throttle_end(channel::clock::time_point now);
 
     // connection_io
     std::string& output() override { return _output; }
     void notify_output() override;
     void append_frame(std::shared_ptr<const std::string> frame) override;
     std::size_t pending_output() const override { return _output.size() + _segment_bytes; }
+    bool count_publish(channel::clock::time_point now) override;
     void close() override;
 
     // broker_services (forwarded to the shard)
@@ -70,6 +75,8 @@ public:
 
 private:
     void request_read();
+    /// Over a rate limit: wake up when the limiter allows again.
+    void throttle_until_ready();
     void socket_gone();
     void finish();
 
@@ -78,6 +85,7 @@ private:
     std::unique_ptr<transport::stream> _stream;
     listener_state& _listener;
     std::unique_ptr<channel::channel> _channel;
+    std::unique_ptr<transport::rate_limiter> _limiter;  // null: no inbound rate limit
     /// Outbound bytes in order: sealed segments, then _output (the open tail). A segment is
     /// either bytes of this connection or a frame shared with others (QoS 0 fan-out).
     struct segment {
@@ -93,9 +101,11 @@ private:
     std::vector<segment> _writing;         // being written; stable until on_write_complete
     std::vector<std::string_view> _views;  // _writing as the stream sees it
     bool _write_active = false;
-    bool _read_scheduled = false;  // a direct read is queued for the end of the turn
-    bool _read_paused = false;     // stopped reading while the session was being opened
-    bool _output_paused = false;   // stopped reading while too much output waits
+    bool _read_scheduled = false;    // a direct read is queued for the end of the turn
+    bool _read_paused = false;       // stopped reading while the session was being opened
+    bool _output_paused = false;     // stopped reading while too much output waits
+    bool _throttle_pending = false;  // a shard::throttle() wake-up is due
+    listener_state::admission _admitted;
     channel::clock::time_point _closing_since{};
     bool _flush_scheduled = false;
     bool _closing = false;   // close requested: flush, then finish

@@ -28,7 +28,11 @@ shard::shard(std::uint32_t index, broker_context& ctx)
       _ctx(ctx),
       _io(std::make_unique<asio::io_context>(1)),
       _loop(std::make_unique<loop_state>(*_io)),
-      _guids(ctx.config.node_id, index) {}
+      _guids(ctx.config.node_id, index),
+      _throttled(*_io, [this](std::uint64_t id, clock::time_point now) {
+          if (auto it = _connections.find(id); it != _connections.end())
+              it->second->on_throttle_end(now);
+      }) {}
 
 shard::~shard() {
     // Connections first: their channels point into sessions.
@@ -49,7 +53,7 @@ void shard::open_listeners() {
         // The first shard binds the requested port (0 = any); its siblings join that port.
         const std::uint16_t port = l->bound_port ? l->bound_port : l->spec.port;
         auto listener = std::make_unique<transport::tcp_listener>(
-            *_io, l->spec.address, port,
+            *_io, l->spec.address, port, l->policy(),
             [this, state = l.get()](std::unique_ptr<transport::stream> s) {
                 accept(std::move(s), *state);
             });
@@ -70,13 +74,16 @@ void shard::run() {
 void shard::accept(std::unique_ptr<transport::stream> stream, listener_state& listener) {
     if (_stopping)
         return;
-    if (listener.connections.load(std::memory_order_relaxed) >= listener.spec.max_connections) {
-        spdlog::warn("listener {}: max_connections ({}) reached, refusing {}", listener.spec.name,
-                     listener.spec.max_connections, stream->peer());
-        return;  // the stream's destructor closes the socket
-    }
+    const auto admitted = listener.admit();
+    if (admitted != listener_state::admission::admit)
+        spdlog::warn("listener {}: max_connections ({}) reached, {} {}", listener.spec.name,
+                     listener.spec.max_connections,
+                     admitted == listener_state::admission::refuse ? "refusing" : "dropping",
+                     stream->peer());
+    if (admitted == listener_state::admission::drop)
+        return;  // too many refusals in progress: the stream's destructor closes the socket
     const std::uint64_t id = _next_connection_id++;
-    auto c = std::make_unique<connection>(*this, id, std::move(stream), listener);
+    auto c = std::make_unique<connection>(*this, id, std::move(stream), listener, admitted);
     connection& ref = *c;
     _connections.emplace(id, std::move(c));
     ref.start();

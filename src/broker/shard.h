@@ -23,11 +23,13 @@
 
 #include "broker/delayed_queue.h"
 #include "broker/delivery.h"
+#include "broker/throttle_list.h"
 #include "channel/broker_services.h"
 #include "channel/channel_config.h"
 #include "channel/frame_cache.h"
 #include "core/guid.h"
 #include "session/session.h"
+#include "transport/rate_limiter.h"
 #include "transport/stream.h"
 
 namespace boost::asio {
@@ -79,6 +81,11 @@ public:
     void schedule_flush(connection& c);
     void schedule_read(connection& c);
     void retire(connection& c);
+    /// The inbound rate limiter of a new connection (zone rate_limit.*); null when off.
+    std::unique_ptr<transport::rate_limiter> make_rate_limiter(std::size_t read_size,
+                                                               clock::time_point now) const;
+    /// Calls c.on_throttle_end() at `when`, unless c is gone by then.
+    void throttle(connection& c, clock::time_point when);
 
 private:
     /// A claim on a session by a newer connection (takeover).
@@ -145,6 +152,7 @@ private:
     std::vector<router::subscription_options> _matched;  // scratch: one session's matches
     channel::frame_cache _frames;
     delayed_queue _delayed;
+    throttle_list _throttled;  // connections waiting for a rate limit
     std::uint64_t _ticks = 0;
     bool _turn_end_scheduled = false;
     bool _stopping = false;

@@ -11,6 +11,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <type_traits>
 #include <variant>
 
@@ -65,7 +66,7 @@ void channel::impl::process(clock::time_point now) {
     if (_dispatching)
         return;  // the outer loop on the stack picks up from here
     _dispatching = true;
-    while (_state == state::awaiting_connect || _state == state::connected) {
+    while ((_state == state::awaiting_connect || _state == state::connected) && !_throttled) {
         auto next = _parser.next();
         if (!next) {
             fail(next.err(), now);
@@ -74,12 +75,17 @@ void channel::impl::process(clock::time_point now) {
         if (!*next)
             break;  // need more bytes
         const codec::frame& f = **next;
+        const bool publish = f.type() == codec::packet_type::publish;
         const core::status st =
             _state == state::awaiting_connect ? handle_connect_frame(f, now) : handle_frame(f, now);
         if (!st) {
             fail(st.err(), now);
             break;
         }
+        // Counted once handled: the PUBLISH that spends the budget is the last one before
+        // the pause (conn_messages_in).
+        if (publish && _state == state::connected && !_io.count_publish(now))
+            _throttled = true;
     }
     _dispatching = false;
 }
@@ -142,7 +148,10 @@ core::status channel::impl::handle_disconnect(const codec::disconnect_packet& d,
 void channel::impl::on_tick(clock::time_point now) {
     switch (_state) {
         case state::awaiting_connect:
-            if (now - _created_at >= _cfg.idle_timeout)
+            if (now - _created_at >=
+                (_refusal == reason_code::success
+                     ? _cfg.idle_timeout
+                     : std::min<std::chrono::milliseconds>(_cfg.idle_timeout, k_refusal_timeout)))
                 fail(core::fail(reason_code::keep_alive_timeout, "no CONNECT within idle_timeout"),
                      now);
             return;
@@ -152,6 +161,8 @@ void channel::impl::on_tick(clock::time_point now) {
         case state::connected:
             break;
     }
+    if (_throttled)
+        _last_received = now;  // we are not reading: its silence is ours
     if (_keep_alive != 0) {
         // zone.keepalive_backoff: 0.75 gives the spec's 1.5 x keep alive (spec 3.1.2.10).
         const auto timeout = std::chrono::milliseconds(static_cast<std::int64_t>(
@@ -229,6 +240,25 @@ channel::~channel() {
         _impl->_session->detach(_impl->_now);
 }
 
+void channel::refuse(core::reason_code reason) {
+    _impl->_refusal = reason;
+    _impl->_parser.set_max_packet_size(std::min(_impl->_cfg.max_packet_size, k_refusal_max_packet));
+}
+
+void channel::throttle() {
+    _impl->_throttled = true;
+}
+
+void channel::resume(clock::time_point now) {
+    impl& c = *_impl;
+    if (!c._throttled)
+        return;
+    c._throttled = false;
+    c._now = now;
+    c._last_received = std::max(c._last_received, now);
+    c.process(now);
+}
+
 std::span<std::uint8_t> channel::read_buffer(std::size_t hint) {
     return _impl->_parser.prepare(hint);
 }
@@ -278,7 +308,7 @@ bool channel::closed() const {
 }
 
 bool channel::read_paused() const {
-    return _impl->_state == impl::state::connecting;
+    return _impl->_state == impl::state::connecting || _impl->_throttled;
 }
 
 std::uint64_t channel::slow_consumer_drops() const {

@@ -26,6 +26,11 @@ namespace emqd::channel {
 
 using clock = std::chrono::steady_clock;
 
+/// A refused connection (channel::refuse) must send its CONNECT within this long...
+inline constexpr std::chrono::seconds k_refusal_timeout{3};
+/// ... and that CONNECT may be at most this large (one read's worth).
+inline constexpr std::uint32_t k_refusal_max_packet = 16 * 1024;
+
 class channel final : public session::session_sink {
 public:
     /// `cfg`, `broker` and `io` must outlive the channel (the zone config lives as long as
@@ -33,6 +38,20 @@ public:
     channel(const channel_config& cfg, broker_services& broker, connection_io& io,
             clock::time_point now);
     ~channel() override;
+
+    /// This connection is past a listener limit (max_connections): read its CONNECT only to
+    /// learn how to answer, then answer CONNACK with `reason` (3.x: its return code) and
+    /// close. No session is opened. The CONNECT must come within k_refusal_timeout and be
+    /// at most k_refusal_max_packet bytes, else the connection closes without an answer:
+    /// a refused connection is short-lived and small. Call before the first on_read().
+    void refuse(core::reason_code reason);
+    /// The broker stops reading this connection for a while (rate limit): the channel
+    /// handles nothing more and suspends the keep alive timeout (the client is not silent;
+    /// we are not listening) until resume().
+    void throttle();
+    /// Ends throttle() or a refused connection_io::count_publish(): handles what is
+    /// buffered, then read_paused() tells whether to read on.
+    void resume(clock::time_point now);
 
     /// Space for the next socket read (at least `hint` bytes).
     std::span<std::uint8_t> read_buffer(std::size_t hint);
@@ -54,9 +73,10 @@ public:
     session::session* attached_session() const;
     const std::string& client_id() const;
     bool closed() const;
-    /// True while the broker is opening the session (CONNECT accepted, no CONNACK yet): the
-    /// channel dispatches nothing meanwhile and keeps what it read in its parser, so the
-    /// broker should stop reading this socket until it turns false (bounds that buffer).
+    /// True while the broker is opening the session (CONNECT accepted, no CONNACK yet) or
+    /// while throttled: the channel dispatches nothing meanwhile and keeps what it read in
+    /// its parser, so the broker should stop reading this socket until it turns false
+    /// (bounds that buffer).
     bool read_paused() const;
     /// QoS 0 messages dropped because the outbound buffer was over its bound (slow consumer).
     std::uint64_t slow_consumer_drops() const;

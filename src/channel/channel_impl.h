@@ -18,9 +18,9 @@
 //          +------ any error ------------+---- error / kick ------+--> closed
 //
 // Invariants:
-//   - Frames are dispatched only in awaiting_connect and connected. While connecting (the
-//     broker is opening the session, maybe on other shards) bytes stay in the parser; the
-//     dispatch loop resumes from the grant callback.
+//   - Frames are dispatched only in awaiting_connect and connected, and not while throttled.
+//     While connecting (the broker is opening the session, maybe on other shards) bytes stay
+//     in the parser; the dispatch loop resumes from the grant callback (or from resume()).
 //   - _session is non-null exactly while connected (and during teardown).
 //   - Every protocol violation is a core::error returned by a handler; fail() is the only
 //     place that turns one into bytes (CONNACK or DISCONNECT) and the only caller of close()
@@ -181,6 +181,10 @@ struct channel::impl {
 
     state _state = state::awaiting_connect;
     bool _dispatching = false;
+    /// Rate limited (channel::throttle, or count_publish refused): dispatch nothing.
+    bool _throttled = false;
+    /// Not success: refuse the CONNECT with this code (channel::refuse).
+    core::reason_code _refusal = core::reason_code::success;
     /// False until the CONNECT told us how to answer: errors before that close silently.
     bool _version_known = false;
     codec::protocol_version _version = codec::protocol_version::v3_1_1;

@@ -61,6 +61,9 @@ core::status channel::impl::handle_connect_frame(const codec::frame& f, clock::t
         _response_information = c.props.request_response_information.value_or(0) != 0;
     }
 
+    if (_refusal != reason_code::success)  // past a listener limit: no session, just why
+        return core::fail(_refusal, "listener connection limit reached");
+
     // Maintenance redirection: fail() adds the Server Reference (v5) to the CONNACK.
     if (!_cfg.redirect_to.empty()) {
         return _cfg.redirect_permanent

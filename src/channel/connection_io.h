@@ -2,6 +2,7 @@
 // The byte side of one connection, as the channel sees it (implemented by the broker over a
 // transport stream). No sockets here: unit tests implement it with a string.
 
+#include <chrono>
 #include <cstddef>
 #include <memory>
 #include <string>
@@ -20,6 +21,13 @@ public:
     virtual void append_frame(std::shared_ptr<const std::string> frame) = 0;
     /// Bytes queued and not yet written to the socket (for backpressure on QoS 0).
     virtual std::size_t pending_output() const = 0;
+    /// Called after each inbound PUBLISH the channel handled. False: the connection is over
+    /// its message rate; the channel handles nothing more (its bytes stay buffered) until
+    /// channel::resume(), which the broker calls when the rate allows again.
+    virtual bool count_publish(std::chrono::steady_clock::time_point now) {
+        (void)now;
+        return true;
+    }
     /// Flushes what is queued, then closes the socket. The channel makes no further calls
     /// on the connection after this.
     virtual void close() = 0;

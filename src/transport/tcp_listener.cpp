@@ -2,6 +2,8 @@
 
 #include <sys/socket.h>
 
+#include <spdlog/spdlog.h>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/socket_base.hpp>
@@ -16,39 +18,89 @@ namespace emqd::transport {
 namespace asio = boost::asio;
 using asio::ip::tcp;
 
+namespace {
+
+ip_address to_ip_address(const asio::ip::address& a) {
+    if (a.is_v4())
+        return ip_address::from_v4(a.to_v4().to_uint());
+    return ip_address::from_v6(a.to_v6().to_bytes());
+}
+
+}  // namespace
+
 struct tcp_listener::impl : std::enable_shared_from_this<impl> {
-    impl(asio::io_context& io, accept_fn fn)
-        : acceptor(io), backoff(io), on_accept(std::move(fn)) {}
+    impl(asio::io_context& io, policy p, accept_fn fn)
+        : acceptor(io), backoff(io), admission(p), on_accept(std::move(fn)) {}
     tcp::acceptor acceptor;
     asio::steady_timer backoff;
+    policy admission;
     accept_fn on_accept;
+    tcp::socket waiting{acceptor.get_executor()};  // accepted, waiting for a rate slot
     bool stopped = false;
 
-    void accept_next() {
-        acceptor.async_accept([self = shared_from_this()](boost::system::error_code ec,
-                                                          tcp::socket socket) {
-            if (self->stopped)
+    /// An accepted socket: closed at once if the access rules deny its peer, else handed
+    /// over as the accept rate allows.
+    void admit(tcp::socket socket) {
+        if (admission.access && !admission.access->empty()) {
+            boost::system::error_code ec;
+            const auto peer = socket.remote_endpoint(ec);
+            if (ec || !admission.access->allows(to_ip_address(peer.address()))) {
+                spdlog::debug("listener: access denied to {}",
+                              ec ? std::string("unknown peer") : peer.address().to_string());
+                socket.close(ec);
+                accept_next();
                 return;
-            if (!ec) {
-                self->on_accept(make_tcp_stream(std::move(socket)));
-            } else if (ec == asio::error::no_descriptors || ec == asio::error::no_buffer_space) {
-                // Out of descriptors: retrying at once would spin; the kernel's backlog
-                // holds new connections while existing ones close.
-                self->backoff.expires_after(std::chrono::milliseconds(100));
-                self->backoff.async_wait([self](boost::system::error_code) {
-                    if (!self->stopped)
-                        self->accept_next();
+            }
+        }
+        hand_over(std::move(socket));
+    }
+
+    /// Hands `socket` to the owner when the rate has a slot; otherwise it waits for one,
+    /// and nothing more is accepted meanwhile (the kernel backlog holds new connections).
+    void hand_over(tcp::socket socket) {
+        if (admission.rate) {
+            const auto wait = admission.rate->try_acquire(std::chrono::steady_clock::now());
+            if (wait > std::chrono::steady_clock::duration::zero()) {
+                waiting = std::move(socket);
+                backoff.expires_after(wait);
+                backoff.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+                    if (!ec && !self->stopped)
+                        self->hand_over(std::move(self->waiting));
                 });
                 return;
             }
-            self->accept_next();
-        });
+        }
+        on_accept(make_tcp_stream(std::move(socket)));
+        accept_next();
+    }
+
+    void accept_next() {
+        acceptor.async_accept(
+            [self = shared_from_this()](boost::system::error_code ec, tcp::socket socket) {
+                if (self->stopped)
+                    return;
+                if (!ec) {
+                    self->admit(std::move(socket));
+                    return;
+                }
+                if (ec == asio::error::no_descriptors || ec == asio::error::no_buffer_space) {
+                    // Out of descriptors: retrying at once would spin; the kernel's backlog
+                    // holds new connections while existing ones close.
+                    self->backoff.expires_after(std::chrono::milliseconds(100));
+                    self->backoff.async_wait([self](boost::system::error_code) {
+                        if (!self->stopped)
+                            self->accept_next();
+                    });
+                    return;
+                }
+                self->accept_next();
+            });
     }
 };
 
 tcp_listener::tcp_listener(asio::io_context& io, const std::string& address, std::uint16_t port,
-                           accept_fn on_accept)
-    : _impl(std::make_shared<impl>(io, std::move(on_accept))) {
+                           policy admission, accept_fn on_accept)
+    : _impl(std::make_shared<impl>(io, admission, std::move(on_accept))) {
     boost::system::error_code ec;
     const auto addr = asio::ip::make_address(address, ec);
     if (ec)
@@ -89,6 +141,7 @@ void tcp_listener::stop() {
     _impl->backoff.cancel();
     boost::system::error_code ec;
     _impl->acceptor.close(ec);
+    _impl->waiting.close(ec);
 }
 
 }  // namespace emqd::transport

@@ -17,6 +17,8 @@
 #include <vector>
 
 #include "channel/channel_config.h"
+#include "transport/access_list.h"
+#include "transport/token_bucket.h"
 
 namespace emqd::app {
 
@@ -25,6 +27,8 @@ struct listener_config {
     std::string address;     // IPv4/IPv6 literal; "0.0.0.0" when only a port was given
     std::uint16_t port = 0;  // 0 picks a free port (tests)
     std::size_t max_connections = 1024000;
+    std::uint64_t max_conn_rate = 0;               // accepts per second; 0 = unlimited
+    std::vector<transport::access_rule> access{};  // access.N in numeric order of N
 
     bool operator==(const listener_config&) const = default;
 };
@@ -37,6 +41,8 @@ struct config {
     std::vector<listener_config> tcp_listeners;  // default: external on 0.0.0.0:1883
     channel::channel_config zone;                // mqtt.* and zone.external.*
     std::size_t max_delayed_messages = 100000;   // mqtt.delayed.max_delayed_messages
+    transport::rate_limit conn_bytes_in;         // zone.external.rate_limit.conn_bytes_in
+    transport::rate_limit conn_messages_in;      // zone.external.rate_limit.conn_messages_in
 };
 
 class config_error : public std::runtime_error {

@@ -1,4 +1,4 @@
-// listener.tcp.<name> and listener.tcp.<name>.max_connections.
+// listener.tcp.<name> and its max_connections, max_conn_rate and access.N keys.
 //
 // Listeners are drafted while sources are applied, because keys of one listener may come in
 // any order and from different sources (`max_connections` in the file, the address from
@@ -23,14 +23,25 @@ listener_draft& draft(load_state& s, std::string_view name) {
     return d;
 }
 
+// A key of listener.tcp.<name>.*: the listener's draft, remembering the first such key so
+// that one set for a listener without an address can be reported.
+listener_draft& draft_for(load_state& s, const setting& v) {
+    listener_draft& d = draft(s, v.wildcards[0]);
+    if (d.setting_origin.empty()) {
+        d.setting_origin = std::string(v.origin);
+        d.setting_key = std::string(v.key);
+    }
+    return d;
+}
+
 void finish_listeners(load_state& s) {
     s.cfg.tcp_listeners.clear();
     for (const listener_draft& d : s.listeners) {
         if (!d.enabled) {
-            if (!d.max_connections_origin.empty() && d.address_origin.empty()) {
-                throw config_error(d.max_connections_origin + ": listener.tcp." + d.name +
-                                   ".max_connections: listener.tcp." + d.name +
-                                   " has no address (set listener.tcp." + d.name + " = PORT)");
+            if (!d.setting_origin.empty() && d.address_origin.empty()) {
+                throw config_error(d.setting_origin + ": " + d.setting_key + ": listener.tcp." +
+                                   d.name + " has no address (set listener.tcp." + d.name +
+                                   " = PORT)");
             }
             continue;
         }
@@ -42,7 +53,10 @@ void finish_listeners(load_state& s) {
                                    std::to_string(d.port) + " (also listener.tcp." + l.name + ")");
             }
         }
-        s.cfg.tcp_listeners.push_back({d.name, d.host, d.port, d.max_connections});
+        listener_config l{d.name, d.host, d.port, d.max_connections, d.max_conn_rate, {}};
+        for (const auto& [n, rule] : d.access)
+            l.access.push_back(rule);
+        s.cfg.tcp_listeners.push_back(std::move(l));
     }
 }
 
@@ -59,11 +73,14 @@ void register_listener_keys(key_registry& r) {
     r.on_finish(finish_listeners);
 
     r.key("listener.tcp.*", [](load_state& s, const setting& v) {
-        if (v.wildcards[0] == "max_connections") {
-            // Almost surely a forgotten listener name, not a listener called max_connections.
-            throw value_error(
-                "\"max_connections\" is not a listener name; did you mean "
-                "listener.tcp.external.max_connections?");
+        for (std::string_view sub : {"max_connections", "max_conn_rate"}) {
+            if (v.wildcards[0] == sub) {
+                // Almost surely a forgotten listener name, not a listener called like a key.
+                throw value_error("\"" + std::string(sub) +
+                                  "\" is not a listener name; did you mean "
+                                  "listener.tcp.external." +
+                                  std::string(sub) + "?");
+            }
         }
         listener_draft& d = draft(s, v.wildcards[0]);
         d.address_origin = std::string(v.origin);
@@ -77,9 +94,23 @@ void register_listener_keys(key_registry& r) {
         d.port = a.port;
     });
     r.key("listener.tcp.*.max_connections", [](load_state& s, const setting& v) {
-        listener_draft& d = draft(s, v.wildcards[0]);
-        d.max_connections = as_uint<std::size_t>(v, 1, 100'000'000);
-        d.max_connections_origin = std::string(v.origin);
+        draft_for(s, v).max_connections = as_uint<std::size_t>(v, 1, 100'000'000);
+    });
+    r.key("listener.tcp.*.max_conn_rate", [](load_state& s, const setting& v) {
+        draft_for(s, v).max_conn_rate = as_uint<std::uint64_t>(v, 0, 1'000'000);
+    });
+    // access.N = allow|deny <cidr>|all; rules apply in numeric order of N, first match wins.
+    r.key("listener.tcp.*.access.*", [](load_state& s, const setting& v) {
+        const auto n = parse_uint(v.wildcards[1], 0, 1'000'000);
+        if (!n.ok()) {
+            throw value_error("access rule number \"" + std::string(v.wildcards[1]) +
+                              "\" must be an integer 0..1000000");
+        }
+        std::string why;
+        auto rule = transport::access_rule::parse(v.value, why);
+        if (!rule)
+            throw value_error("invalid value \"" + std::string(v.value) + "\": " + why);
+        draft_for(s, v).access[*n.value] = *rule;
     });
 }
 

@@ -14,6 +14,7 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -32,7 +33,10 @@ struct listener_draft {
     std::string host;
     std::uint16_t port = 0;
     std::size_t max_connections = 1024000;
-    std::string max_connections_origin;  // non-empty when set explicitly
+    std::uint64_t max_conn_rate = 0;
+    std::map<std::uint64_t, transport::access_rule> access;  // by N of access.N
+    std::string setting_origin;  // origin and key of the first listener.tcp.<name>.* key
+    std::string setting_key;
 };
 
 /// What setters write into while the sources are applied.

@@ -11,6 +11,31 @@ namespace {
 constexpr std::uint64_t u32_max = std::numeric_limits<std::uint32_t>::max();
 // Durations stay below ~24 days so they fit any millisecond timer (int32 ms) downstream.
 constexpr std::chrono::milliseconds max_timer{std::numeric_limits<std::int32_t>::max()};
+
+// EMQ X 4.x rate_limit format, `<amount>,<period>` ("100KB,10s": at most 100 KB per 10 s on
+// average, bursts up to 100 KB), or `off`. Amounts are sizes for bytes, counts otherwise.
+enum class amount_kind { bytes, count };
+transport::rate_limit as_rate_limit(const setting& v, amount_kind kind) {
+    if (v.value == "off")
+        return {};
+    const auto comma = v.value.find(',');
+    if (comma == std::string_view::npos) {
+        throw value_error("invalid value \"" + std::string(v.value) + "\": expected " +
+                          (kind == amount_kind::bytes ? "<size>,<duration> like 100KB,10s"
+                                                      : "<count>,<duration> like 100,10s") +
+                          ", or off");
+    }
+    const std::string_view amount = v.value.substr(0, comma);
+    const std::string_view period = v.value.substr(comma + 1);
+    transport::rate_limit r;
+    r.amount = value_or_throw(kind == amount_kind::bytes ? parse_size(amount, 1, u32_max)
+                                                         : parse_uint(amount, 1, u32_max));
+    r.period = value_or_throw(parse_duration(period, bare_unit::seconds, max_timer));
+    if (r.period.count() == 0)
+        throw value_error("invalid value \"" + std::string(v.value) +
+                          "\": the period must be longer than 0");
+    return r;
+}
 }  // namespace
 
 void register_zone_keys(key_registry& r) {
@@ -45,6 +70,12 @@ void register_zone_keys(key_registry& r) {
     r.key("zone.external.session_expiry_interval", [](load_state& s, const setting& v) {
         s.cfg.zone.session.session_expiry_interval =
             static_cast<std::uint32_t>(as_seconds(v, u32_max));
+    });
+    r.key("zone.external.rate_limit.conn_bytes_in", [](load_state& s, const setting& v) {
+        s.cfg.conn_bytes_in = as_rate_limit(v, amount_kind::bytes);
+    });
+    r.key("zone.external.rate_limit.conn_messages_in", [](load_state& s, const setting& v) {
+        s.cfg.conn_messages_in = as_rate_limit(v, amount_kind::count);
     });
     r.key("zone.external.upgrade_qos",
           [](load_state& s, const setting& v) { s.cfg.zone.session.upgrade_qos = as_bool(v); });

@@ -14,6 +14,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdint>
 #include <cstring>
 #include <functional>
 #include <map>
@@ -78,6 +79,7 @@ public:
         notify_output();
     }
     std::size_t pending_output() const override { return out.size() + stuck; }
+    bool count_publish(clock::time_point) override { return ++counted < publish_budget; }
     void close() override {
         EXPECT_FALSE(closed) << "close() called twice";
         closed = true;
@@ -88,6 +90,8 @@ public:
     std::size_t stuck = 0;                                   // bytes the "socket" has not written
     std::vector<std::shared_ptr<const std::string>> frames;  // shared frames appended
     int notified = 0;
+    std::size_t counted = 0;                // PUBLISHes counted (count_publish)
+    std::size_t publish_budget = SIZE_MAX;  // count_publish refuses once this many counted
 };
 
 class fake_broker final : public broker_services {

@@ -90,6 +90,8 @@ void expect_same(const config& a, const config& b) {
     EXPECT_EQ(x.session.await_rel_timeout, y.session.await_rel_timeout);
     EXPECT_EQ(x.session.session_expiry_interval, y.session.session_expiry_interval);
     EXPECT_EQ(x.session.upgrade_qos, y.session.upgrade_qos);
+    EXPECT_EQ(a.conn_bytes_in, b.conn_bytes_in);
+    EXPECT_EQ(a.conn_messages_in, b.conn_messages_in);
 }
 
 bool contains(const std::string& text, const std::string& part) {
@@ -131,6 +133,7 @@ TEST_F(config_test, shipped_emqd_conf_documents_every_key) {
                             "log.level",
                             "listener.tcp.external",
                             "listener.tcp.external.max_connections",
+                            "listener.tcp.external.max_conn_rate",
                             "mqtt.max_packet_size",
                             "mqtt.max_clientid_len",
                             "mqtt.max_topic_levels",
@@ -151,9 +154,12 @@ TEST_F(config_test, shipped_emqd_conf_documents_every_key) {
                             "zone.external.await_rel_timeout",
                             "zone.external.session_expiry_interval",
                             "zone.external.upgrade_qos",
-                            "zone.external.mountpoint"}) {
+                            "zone.external.mountpoint",
+                            "zone.external.rate_limit.conn_bytes_in",
+                            "zone.external.rate_limit.conn_messages_in"}) {
         EXPECT_PRED2(contains, text, "\n" + std::string(key) + " = ") << key;
     }
+    EXPECT_PRED2(contains, text, "\n##   listener.tcp.external.access.1 = ");  // an example
     EXPECT_PRED2(contains, text, "## Value:");
     EXPECT_PRED2(contains, text, "## Default:");
 }
@@ -215,7 +221,9 @@ TEST_F(config_test, every_key_is_applied) {
         "zone.external.await_rel_timeout = 1h30m\n"
         "zone.external.session_expiry_interval = 5d\n"
         "zone.external.upgrade_qos = on\n"
-        "zone.external.mountpoint = devices/%c/\n");
+        "zone.external.mountpoint = devices/%c/\n"
+        "zone.external.rate_limit.conn_bytes_in = 100KB,10s\n"
+        "zone.external.rate_limit.conn_messages_in = 100,1m\n");
     EXPECT_EQ(c.node_name, "emqd@10.0.0.1");
     EXPECT_EQ(c.data_dir, "/var/lib/emqd");
     EXPECT_EQ(c.shards, 4u);
@@ -243,6 +251,18 @@ TEST_F(config_test, every_key_is_applied) {
     EXPECT_EQ(c.zone.session.session_expiry_interval, 5u * 86400);
     EXPECT_TRUE(c.zone.session.upgrade_qos);
     EXPECT_EQ(c.zone.mountpoint, "devices/%c/");
+    EXPECT_EQ(c.conn_bytes_in, (transport::rate_limit{100 * 1024, 10s}));
+    EXPECT_EQ(c.conn_messages_in, (transport::rate_limit{100, 60s}));
+}
+
+TEST_F(config_test, rate_limits_off_by_default_and_by_off) {
+    EXPECT_FALSE(load("").conn_bytes_in.enabled());
+    EXPECT_FALSE(load("").conn_messages_in.enabled());
+    const config c = load("zone.external.rate_limit.conn_bytes_in = 1MB,1s\n",
+                          {"zone.external.rate_limit.conn_bytes_in=off"});
+    EXPECT_FALSE(c.conn_bytes_in.enabled());
+    EXPECT_EQ(load("zone.external.rate_limit.conn_messages_in = 5,500ms").conn_messages_in,
+              (transport::rate_limit{5, 500ms}));
 }
 
 TEST_F(config_test, range_limits) {
@@ -317,6 +337,38 @@ TEST_F(config_test, bad_values_name_file_line_key_and_expectation) {
              {"listener.tcp.external = 70000", "listener.tcp.external", "out of range: port"},
              {"listener.tcp.external.max_connections = 0", "listener.tcp.external.max_connections",
               "out of range"},
+             {"listener.tcp.external.max_conn_rate = -5", "listener.tcp.external.max_conn_rate",
+              "expected an integer"},
+             {"listener.tcp.external.max_conn_rate = 1000001",
+              "listener.tcp.external.max_conn_rate", "out of range"},
+             {"listener.tcp.external.access.1 = deny", "listener.tcp.external.access.1",
+              "invalid value \"deny\": expected \"allow|deny <cidr>|all\""},
+             {"listener.tcp.external.access.1 = reject all", "listener.tcp.external.access.1",
+              "expected \"allow|deny <cidr>|all\""},
+             {"listener.tcp.external.access.2 = allow 10.0.0.0/33",
+              "listener.tcp.external.access.2", "bad prefix length \"/33\" (expected 0..32)"},
+             {"listener.tcp.external.access.3 = deny ::1/129", "listener.tcp.external.access.3",
+              "expected 0..128"},
+             {"listener.tcp.external.access.4 = deny localhost", "listener.tcp.external.access.4",
+              "\"localhost\" is not an IPv4 or IPv6 address"},
+             {"listener.tcp.external.access.x = deny all", "listener.tcp.external.access.x",
+              "access rule number \"x\" must be an integer"},
+             {"zone.external.rate_limit.conn_bytes_in = 100KB",
+              "zone.external.rate_limit.conn_bytes_in",
+              "invalid value \"100KB\": expected <size>,<duration> like 100KB,10s, or off"},
+             {"zone.external.rate_limit.conn_bytes_in = 100XB,10s",
+              "zone.external.rate_limit.conn_bytes_in", "expected a size like 1MB"},
+             {"zone.external.rate_limit.conn_bytes_in = 0,10s",
+              "zone.external.rate_limit.conn_bytes_in", "out of range"},
+             {"zone.external.rate_limit.conn_bytes_in = 1KB,0s",
+              "zone.external.rate_limit.conn_bytes_in", "the period must be longer than 0"},
+             {"zone.external.rate_limit.conn_messages_in = 100",
+              "zone.external.rate_limit.conn_messages_in",
+              "expected <count>,<duration> like 100,10s, or off"},
+             {"zone.external.rate_limit.conn_messages_in = 10KB,1s",
+              "zone.external.rate_limit.conn_messages_in", "expected an integer"},
+             {"zone.external.rate_limit.conn_messages_in = 10,soon",
+              "zone.external.rate_limit.conn_messages_in", "expected a duration"},
          }) {
         const std::string msg = error_of("# first line\n\n" + std::string(c.line) + "\n");
         EXPECT_PRED2(contains, msg, path() + ":3: " + c.key + ": ") << c.line;
@@ -474,10 +526,41 @@ TEST_F(config_test, max_connections_without_address) {
                   "address (set listener.tcp.extra = PORT)");
 }
 
+TEST_F(config_test, max_conn_rate_and_access_rules) {
+    const config c = load(
+        "listener.tcp.external.max_conn_rate = 500\n"
+        "listener.tcp.external.access.10 = deny all\n"
+        "listener.tcp.external.access.2 = allow 10.0.0.0/8\n"
+        "listener.tcp.external.access.1 = deny 10.1.2.3\n"
+        "listener.tcp.external.access.3 = allow 2001:db8::/32\n"
+        "listener.tcp.external.access.3 = allow ::1\n");  // the same N again: replaces
+    ASSERT_EQ(c.tcp_listeners.size(), 1u);
+    const listener_config& l = c.tcp_listeners[0];
+    EXPECT_EQ(l.max_conn_rate, 500u);
+    std::vector<std::string> rules;
+    for (const auto& r : l.access)
+        rules.push_back(r.to_string());
+    // Numeric order of N (10 after 3), not the order of the lines.
+    EXPECT_EQ(rules, (std::vector<std::string>{"deny 10.1.2.3/32", "allow 10.0.0.0/8",
+                                               "allow ::1/128", "deny all"}));
+    EXPECT_EQ(load("").tcp_listeners[0].max_conn_rate, 0u);
+    EXPECT_TRUE(load("").tcp_listeners[0].access.empty());
+}
+
+TEST_F(config_test, access_rule_without_address) {
+    EXPECT_EQ(error_of("log.level = info\nlistener.tcp.extra.access.1 = deny all\n"),
+              path() +
+                  ":2: listener.tcp.extra.access.1: listener.tcp.extra has no "
+                  "address (set listener.tcp.extra = PORT)");
+}
+
 TEST_F(config_test, listener_name_must_be_a_word) {
     EXPECT_PRED2(contains, error_of("listener.tcp.a/b = 1883\n"), "listener.tcp.a/b: unknown key");
     EXPECT_PRED2(contains, error_of("listener.tcp.max_connections = 1000\n"),
                  ":1: listener.tcp.max_connections: \"max_connections\" is not a listener name");
+    EXPECT_PRED2(contains, error_of("listener.tcp.max_conn_rate = 10\n"),
+                 "\"max_conn_rate\" is not a listener name; did you mean "
+                 "listener.tcp.external.max_conn_rate?");
 }
 
 }  // namespace
