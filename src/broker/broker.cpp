@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "broker/broker_context.h"
+#include "broker/process_memory.h"
 #include "broker/shard.h"
 
 namespace emqd::broker {
@@ -16,6 +17,7 @@ broker::broker(broker_config cfg) : _ctx(std::make_unique<broker_context>()) {
         l->spec = spec;
         _ctx->listeners.push_back(std::move(l));
     }
+    _ctx->overload = std::make_unique<overload_monitor>(_ctx->config.overload, memory_limit());
     for (unsigned i = 0; i < _ctx->config.shards; ++i)
         _ctx->shards.push_back(std::make_unique<shard>(i, *_ctx));
 }
@@ -35,6 +37,10 @@ void broker::start() {
     for (auto& s : _ctx->shards)
         _threads.emplace_back([sh = s.get()] { sh->run(); });
     spdlog::info("emqd started with {} shard(s)", _ctx->shards.size());
+    if (_ctx->config.overload.enable)
+        spdlog::info("overload protection: memory watermark {}MB, loop lag watermark {}ms",
+                     _ctx->overload->mem_high_watermark() >> 20,
+                     _ctx->config.overload.loop_lag_high_watermark.count());
 }
 
 void broker::stop() {

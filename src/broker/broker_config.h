@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "broker/overload_monitor.h"
 #include "channel/channel_config.h"
 
 namespace emqd::broker {
@@ -19,6 +20,7 @@ struct broker_config {
     std::uint16_t node_id = 0;  // the node part of message ids
     std::vector<listener_spec> listeners;
     channel::channel_config zone;
+    overload_settings overload;
 };
 
 }  // namespace emqd::broker

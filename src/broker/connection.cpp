@@ -19,8 +19,9 @@ constexpr std::size_t keep_buffer_capacity = 64 * 1024;
 // answers stops being read once this much output waits, until half of it is written: its
 // memory stays bounded and it is slowed down, not disconnected.
 constexpr std::size_t max_pending_output = 4 * 1024 * 1024;
-// A closing connection whose peer does not read what is left to flush is dropped after
-// this long, so it doesn't hold its socket and its max_connections slot forever.
+// A closing connection whose peer does not read what is left to flush is dropped (reset,
+// discarding what the kernel still holds for it) after this long, so it doesn't hold its
+// socket, its buffers and its max_connections slot forever.
 constexpr auto close_timeout = std::chrono::seconds(5);
 }  // namespace
 
@@ -49,6 +50,11 @@ void connection::on_readable() {
     for (int i = 0; i < reads_per_turn; ++i) {
         if (_closing || _finished)
             return;
+        if (_shard.overloaded()) {
+            // Publishers wait in their TCP window; writes go on, so memory drains.
+            _overload_paused = true;  // resume_after_overload resumes
+            return;
+        }
         if (pending_output() > max_pending_output) {
             _output_paused = true;  // on_write_complete resumes
             return;
@@ -89,6 +95,13 @@ void connection::resume_after_grant() {
     // read directly on the next turn.
     if (_read_paused && !_channel->read_paused()) {
         _read_paused = false;
+        request_read();
+    }
+}
+
+void connection::resume_after_overload() {
+    if (_overload_paused) {
+        _overload_paused = false;
         request_read();
     }
 }
@@ -179,9 +192,14 @@ void connection::on_write_complete(std::error_code ec) {
 
 void connection::on_tick(channel::clock::time_point now) {
     if (_closing && now - _closing_since > close_timeout) {
-        finish();  // the peer stopped reading: give up flushing
+        _stream->abort();  // the peer stopped reading: give up flushing
+        finish();
         return;
     }
+    // Not reading is the broker's doing while overloaded: don't judge the client's
+    // keepalive by it. What it sent meanwhile is read before the next tick.
+    if (_overload_paused)
+        return;
     _channel->on_tick(now);
 }
 

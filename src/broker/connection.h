@@ -45,6 +45,8 @@ public:
     void on_tick(channel::clock::time_point now);
     /// The session grant was handed to the channel: continue reading if it paused.
     void resume_after_grant();
+    /// The broker left overload (shard::overloaded()): continue reading if it paused.
+    void resume_after_overload();
 
     // connection_io
     std::string& output() override { return _output; }
@@ -92,9 +94,10 @@ private:
     std::vector<segment> _writing;         // being written; stable until on_write_complete
     std::vector<std::string_view> _views;  // _writing as the stream sees it
     bool _write_active = false;
-    bool _read_scheduled = false;  // a direct read is queued for the end of the turn
-    bool _read_paused = false;     // stopped reading while the session was being opened
-    bool _output_paused = false;   // stopped reading while too much output waits
+    bool _read_scheduled = false;   // a direct read is queued for the end of the turn
+    bool _read_paused = false;      // stopped reading while the session was being opened
+    bool _output_paused = false;    // stopped reading while too much output waits
+    bool _overload_paused = false;  // stopped reading while the broker is overloaded
     channel::clock::time_point _closing_since{};
     bool _flush_scheduled = false;
     bool _closing = false;   // close requested: flush, then finish

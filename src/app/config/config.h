@@ -8,7 +8,7 @@
 //
 // Keys, their values and defaults are documented in etc/emqd.conf. Implementation: sources are
 // read into entries by config_reader.cpp, values parsed by config_values.cpp, and keys applied
-// by one file per section (config_node/listener/mqtt/zone.cpp) through config_registry.h.
+// by one file per section (config_node/listener/mqtt/zone/overload.cpp) through config_registry.h.
 
 #include <cstdint>
 #include <stdexcept>
@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "broker/overload_settings.h"
 #include "channel/channel_config.h"
 
 namespace emqd::app {
@@ -36,6 +37,7 @@ struct config {
     std::string log_level = "warning";
     std::vector<listener_config> tcp_listeners;  // default: external on 0.0.0.0:1883
     channel::channel_config zone;                // mqtt.* and zone.external.*
+    broker::overload_settings overload;          // overload_protection.*
 };
 
 class config_error : public std::runtime_error {
