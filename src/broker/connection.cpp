@@ -15,10 +15,6 @@ constexpr int reads_per_turn = 4;
 // Write buffers above this size are released when they drain, so a burst doesn't pin
 // memory on an otherwise idle connection.
 constexpr std::size_t keep_buffer_capacity = 64 * 1024;
-// A client that sends requests (PUBLISH QoS 1/2, PINGREQ, SUBSCRIBE) without reading the
-// answers stops being read once this much output waits, until half of it is written: its
-// memory stays bounded and it is slowed down, not disconnected.
-constexpr std::size_t max_pending_output = 4 * 1024 * 1024;
 // A closing connection whose peer does not read what is left to flush is dropped (reset,
 // discarding what the kernel still holds for it) after this long, so it doesn't hold its
 // socket, its buffers and its max_connections slot forever.
@@ -55,10 +51,6 @@ void connection::on_readable() {
             _overload_paused = true;  // resume_after_overload resumes
             return;
         }
-        if (pending_output() > max_pending_output) {
-            _output_paused = true;  // on_write_complete resumes
-            return;
-        }
         std::error_code ec;
         auto buf = _channel->read_buffer(read_chunk);
         const std::size_t n = _stream->read_some(buf, ec);
@@ -74,8 +66,9 @@ void connection::on_readable() {
             return;
         }
         _channel->on_read(n, channel::clock::now());
-        // While the session is being opened (possibly on another shard) the channel holds
-        // what it read; stop reading until the grant arrives (resume_after_grant()).
+        // While the session is being opened (possibly on another shard), or while the client
+        // doesn't read its answers, the channel holds what it read; stop reading until the
+        // grant arrives or the output drains (resume_after_grant()).
         if (_channel->read_paused()) {
             _read_paused = true;
             return;
@@ -182,9 +175,9 @@ void connection::on_write_complete(std::error_code ec) {
         }
     }
     _writing.clear();
-    if (_output_paused && pending_output() <= max_pending_output / 2) {
-        _output_paused = false;
-        request_read();
+    if (_read_paused) {
+        _channel->on_output_drained(channel::clock::now());
+        resume_after_grant();
     }
     if (!_output.empty() || !_segments.empty() || _closing)
         flush();

@@ -43,7 +43,8 @@ public:
     void resume_reading();
     /// About once a second: channel timers, and the bound on how long a close may take.
     void on_tick(channel::clock::time_point now);
-    /// The session grant was handed to the channel: continue reading if it paused.
+    /// The channel may dispatch again (session granted, or output drained): continue reading
+    /// if it paused.
     void resume_after_grant();
     /// The broker left overload (shard::overloaded()): continue reading if it paused.
     void resume_after_overload();
@@ -95,8 +96,7 @@ private:
     std::vector<std::string_view> _views;  // _writing as the stream sees it
     bool _write_active = false;
     bool _read_scheduled = false;   // a direct read is queued for the end of the turn
-    bool _read_paused = false;      // stopped reading while the session was being opened
-    bool _output_paused = false;    // stopped reading while too much output waits
+    bool _read_paused = false;      // stopped reading while the channel holds frames back
     bool _overload_paused = false;  // stopped reading while the broker is overloaded
     channel::clock::time_point _closing_since{};
     bool _flush_scheduled = false;
