@@ -211,6 +211,14 @@ class Broker:
         return "--- %s (last %d lines)\n%s" % (self.stderr_path, lines, "\n".join(tail))
 
 
+def small_asan_quarantine(monkeypatch):
+    """For tests that bound the broker's memory (RSS): an ASan build keeps freed memory
+    in a quarantine (256 MB by default), which would count as the broker's. Call before
+    starting a broker; harmless for other builds."""
+    monkeypatch.setenv("ASAN_OPTIONS", os.environ.get("ASAN_OPTIONS", "") +
+                       ":quarantine_size_mb=8:thread_local_quarantine_size_kb=256")
+
+
 @pytest.fixture
 def make_broker(tmp_path):
     """Factory: make_broker(settings) starts another broker; all are stopped and checked

@@ -5,9 +5,11 @@ by what the configuration allows per slow subscriber, never stall the publishers
 serving a fast subscriber (paho, QoS 1: every message sent to it during the load arrives)
 and a client that connects during the load."""
 
-import os
 import threading
 
+import pytest
+
+from broker import small_asan_quarantine
 from mqtt_raw import TIMEOUT, V311, publish
 
 MB = 1024 * 1024
@@ -21,12 +23,12 @@ MAX_INFLIGHT, MAX_MQUEUE_LEN = 32, 1000
 PER_SLOW_SUBSCRIBER = 1 * MB + (MAX_INFLIGHT + MAX_MQUEUE_LEN) * (PAYLOAD + 512) + 4 * MB
 
 
-def test_many_publishers_one_slow_subscriber_memory_bounded(make_broker, raw, paho,
-                                                            monkeypatch):
-    # ASan keeps freed memory in a quarantine (256 MB by default): keep it small so that
-    # the RSS reflects what the broker holds.
-    monkeypatch.setenv("ASAN_OPTIONS", os.environ.get("ASAN_OPTIONS", "") +
-                       ":quarantine_size_mb=16:thread_local_quarantine_size_kb=256")
+@pytest.fixture(autouse=True)
+def _rss_without_sanitizer_quarantine(monkeypatch):
+    small_asan_quarantine(monkeypatch)
+
+
+def test_many_publishers_one_slow_subscriber_memory_bounded(make_broker, raw, paho):
     b = make_broker()
 
     slow = raw(V311, target=b)  # never reads: its receive buffer stays at the initial size
