@@ -123,6 +123,40 @@ class Broker:
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
 
+    def _proc_status(self, field):
+        with open("/proc/%d/status" % self.proc.pid) as f:
+            for line in f:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+        raise AssertionError("no %s in /proc/%d/status" % (field, self.proc.pid))
+
+    def rss(self):
+        """Resident memory of the running broker in bytes (VmRSS)."""
+        return self._proc_status("VmRSS") * 1024
+
+    def peak_rss(self):
+        """Highest resident memory of the broker so far in bytes (VmHWM)."""
+        return self._proc_status("VmHWM") * 1024
+
+    def open_sockets(self):
+        """How many sockets the broker process holds open (listeners and connections)."""
+        fd_dir = "/proc/%d/fd" % self.proc.pid
+        n = 0
+        for fd in os.listdir(fd_dir):
+            try:
+                n += os.readlink(os.path.join(fd_dir, fd)).startswith("socket:")
+            except OSError:
+                pass  # closed meanwhile
+        return n
+
+    def log_text(self):
+        """What the current run logged so far (stdout and stderr)."""
+        text = ""
+        for path in (self.stderr_path.replace(".stderr", ".stdout"), self.stderr_path):
+            with open(path, "r", errors="replace") as f:
+                text += f.read()
+        return text
+
     def stop(self, check=True):
         """SIGTERM, wait, SIGKILL if needed. Records crashes, hangs and sanitizer reports
         in self.problems (and fails the current test if check is true)."""
@@ -175,6 +209,14 @@ class Broker:
         except OSError:
             return ""
         return "--- %s (last %d lines)\n%s" % (self.stderr_path, lines, "\n".join(tail))
+
+
+def small_asan_quarantine(monkeypatch):
+    """For tests that bound the broker's memory (RSS): an ASan build keeps freed memory
+    in a quarantine (256 MB by default), which would count as the broker's. Call before
+    starting a broker; harmless for other builds."""
+    monkeypatch.setenv("ASAN_OPTIONS", os.environ.get("ASAN_OPTIONS", "") +
+                       ":quarantine_size_mb=8:thread_local_quarantine_size_kb=256")
 
 
 @pytest.fixture

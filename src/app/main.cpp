@@ -23,6 +23,7 @@ emqd::broker::broker_config to_broker_config(const emqd::app::config& cfg) {
     b.max_delayed_messages = cfg.max_delayed_messages;
     b.conn_bytes_in = cfg.conn_bytes_in;
     b.conn_messages_in = cfg.conn_messages_in;
+    b.overload = cfg.overload;
     for (const auto& l : cfg.tcp_listeners)
         b.listeners.push_back(
             {l.name, l.address, l.port, l.max_connections, l.max_conn_rate, l.access});

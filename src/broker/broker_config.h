@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "broker/overload_monitor.h"
 #include "channel/channel_config.h"
 #include "transport/access_list.h"
 #include "transport/token_bucket.h"
@@ -27,6 +28,7 @@ struct broker_config {
     // zone.<name>.rate_limit.*: per connection, inbound; off unless enabled().
     transport::rate_limit conn_bytes_in;     // bytes per period
     transport::rate_limit conn_messages_in;  // PUBLISH packets per period
+    overload_settings overload;
 };
 
 }  // namespace emqd::broker

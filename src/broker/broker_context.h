@@ -10,6 +10,7 @@
 #include "broker/broker_config.h"
 #include "broker/client_registry.h"
 #include "broker/listener_state.h"
+#include "broker/overload_monitor.h"
 #include "router/retained_store.h"
 #include "router/router.h"
 
@@ -26,6 +27,8 @@ struct broker_context {
     std::vector<std::unique_ptr<shard>> shards;  // fixed once started
     std::atomic<std::uint64_t> next_session_id{1};
     std::atomic<std::size_t> delayed_messages{0};  // held by all shards' delayed queues
+    /// Sampled by shard 0 only (shard_overload.cpp).
+    std::unique_ptr<overload_monitor> overload;
 };
 
 }  // namespace emqd::broker

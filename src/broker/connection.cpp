@@ -15,12 +15,9 @@ constexpr int reads_per_turn = 4;
 // Write buffers above this size are released when they drain, so a burst doesn't pin
 // memory on an otherwise idle connection.
 constexpr std::size_t keep_buffer_capacity = 64 * 1024;
-// A client that sends requests (PUBLISH QoS 1/2, PINGREQ, SUBSCRIBE) without reading the
-// answers stops being read once this much output waits, until half of it is written: its
-// memory stays bounded and it is slowed down, not disconnected.
-constexpr std::size_t max_pending_output = 4 * 1024 * 1024;
-// A closing connection whose peer does not read what is left to flush is dropped after
-// this long, so it doesn't hold its socket and its max_connections slot forever.
+// A closing connection whose peer does not read what is left to flush is dropped (reset,
+// discarding what the kernel still holds for it) after this long, so it doesn't hold its
+// socket, its buffers and its max_connections slot forever.
 constexpr auto close_timeout = std::chrono::seconds(5);
 }  // namespace
 
@@ -52,8 +49,9 @@ void connection::on_readable() {
     for (int i = 0; i < reads_per_turn; ++i) {
         if (_closing || _finished)
             return;
-        if (pending_output() > max_pending_output) {
-            _output_paused = true;  // on_write_complete resumes
+        if (_shard.overloaded()) {
+            // Publishers wait in their TCP window; writes go on, so memory drains.
+            _overload_paused = true;  // resume_after_overload resumes
             return;
         }
         if (_channel->read_paused()) {  // e.g. throttled: its parser holds one read at most
@@ -87,8 +85,9 @@ void connection::on_readable() {
         if (_limiter)
             _limiter->bytes_read(n, channel::clock::now());
         _channel->on_read(n, channel::clock::now());
-        // While the session is being opened (possibly on another shard) the channel holds
-        // what it read; stop reading until the grant arrives (resume_after_grant()).
+        // While the session is being opened (possibly on another shard), or while the client
+        // doesn't read its answers, the channel holds what it read; stop reading until the
+        // grant arrives or the output drains (resume_after_grant()).
         if (_channel->read_paused()) {
             _read_paused = true;
             return;
@@ -132,6 +131,13 @@ void connection::on_throttle_end(channel::clock::time_point now) {
         return;
     _channel->resume(now);  // may spend the budget again, and ask for another wake-up
     resume_after_grant();
+}
+
+void connection::resume_after_overload() {
+    if (_overload_paused) {
+        _overload_paused = false;
+        request_read();
+    }
 }
 
 void connection::request_read() {
@@ -210,9 +216,9 @@ void connection::on_write_complete(std::error_code ec) {
         }
     }
     _writing.clear();
-    if (_output_paused && pending_output() <= max_pending_output / 2) {
-        _output_paused = false;
-        request_read();
+    if (_read_paused) {
+        _channel->on_output_drained(channel::clock::now());
+        resume_after_grant();
     }
     if (!_output.empty() || !_segments.empty() || _closing)
         flush();
@@ -220,9 +226,14 @@ void connection::on_write_complete(std::error_code ec) {
 
 void connection::on_tick(channel::clock::time_point now) {
     if (_closing && now - _closing_since > close_timeout) {
-        finish();  // the peer stopped reading: give up flushing
+        _stream->abort();  // the peer stopped reading: give up flushing
+        finish();
         return;
     }
+    // Not reading is the broker's doing while overloaded: don't judge the client's
+    // keepalive by it. What it sent meanwhile is read before the next tick.
+    if (_overload_paused)
+        return;
     _channel->on_tick(now);
 }
 

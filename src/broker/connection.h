@@ -45,10 +45,13 @@ public:
     void resume_reading();
     /// About once a second: channel timers, and the bound on how long a close may take.
     void on_tick(channel::clock::time_point now);
-    /// The session grant was handed to the channel: continue reading if it paused.
+    /// The channel may dispatch again (session granted, or output drained): continue reading
+    /// if it paused.
     void resume_after_grant();
     /// The time shard::throttle() was asked for has come: the rate limits may allow more.
     void on_throttle_end(channel::clock::time_point now);
+    /// The broker left overload (shard::overloaded()): continue reading if it paused.
+    void resume_after_overload();
 
     // connection_io
     std::string& output() override { return _output; }
@@ -102,8 +105,8 @@ private:
     std::vector<std::string_view> _views;  // _writing as the stream sees it
     bool _write_active = false;
     bool _read_scheduled = false;    // a direct read is queued for the end of the turn
-    bool _read_paused = false;       // stopped reading while the session was being opened
-    bool _output_paused = false;     // stopped reading while too much output waits
+    bool _read_paused = false;       // stopped reading while the channel holds frames back
+    bool _overload_paused = false;   // stopped reading while the broker is overloaded
     bool _throttle_pending = false;  // a shard::throttle() wake-up is due
     listener_state::admission _admitted;
     channel::clock::time_point _closing_since{};

@@ -62,6 +62,11 @@ void shard::open_listeners() {
     }
 }
 
+void shard::pause_listeners(bool paused) {
+    for (auto& l : _loop->listeners)
+        paused ? l->pause() : l->resume();
+}
+
 void shard::run() {
     for (auto& l : _loop->listeners)
         l->start();
@@ -227,9 +232,10 @@ void shard::deliver(std::vector<delivery_item>&& batch) {
     {
         std::lock_guard lock(_inbox_mutex);
         wake = _inbox.empty();
-        if (wake)
+        if (wake) {
             _inbox.swap(batch);
-        else
+            _inbox_since = clock::now();  // the batch's wait is this loop's lag
+        } else
             std::move(batch.begin(), batch.end(), std::back_inserter(_inbox));
     }
     if (wake)
@@ -238,11 +244,15 @@ void shard::deliver(std::vector<delivery_item>&& batch) {
 
 void shard::drain_inbox() {
     std::vector<delivery_item> items;
+    clock::time_point since;
     {
         std::lock_guard lock(_inbox_mutex);
         items.swap(_inbox);
+        since = _inbox_since;
     }
-    deliver_items(items, clock::now());
+    const auto now = clock::now();
+    note_lag(now - since);
+    deliver_items(items, now);
 }
 
 void shard::deliver_items(const std::vector<delivery_item>& items, clock::time_point now) {
@@ -268,6 +278,7 @@ void shard::arm_tick() {
     _loop->ticker.async_wait([this](boost::system::error_code ec) {
         if (ec)
             return;
+        note_lag(clock::now() - _loop->ticker.expiry());
         tick();
         arm_tick();
     });
@@ -284,6 +295,8 @@ void shard::tick() {
         if (!c->finished())
             c->on_tick(now);
     expire_sessions(now);
+    if (_index == 0)
+        sample_overload(now);
     // Expired retained messages are skipped on match but only freed here: once a minute,
     // by one shard.
     if (_index == 0 && ++_ticks % 60 == 0)

@@ -11,6 +11,7 @@
 //
 // THREADING WARNING: from other threads, only deliver(), stop() and posting to io().
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -86,6 +87,8 @@ public:
                                                                clock::time_point now) const;
     /// Calls c.on_throttle_end() at `when`, unless c is gone by then.
     void throttle(connection& c, clock::time_point when);
+    /// True while the broker is overloaded (shard_overload.cpp): connections stop reading.
+    bool overloaded() const { return _overloaded; }
 
 private:
     /// A claim on a session by a newer connection (takeover).
@@ -132,6 +135,15 @@ private:
     void publish_will(session::session& s);
     void check_stopped();
 
+    // --- shard_overload.cpp: overload protection --------------------------------------------
+    /// Records a measured loop lag (this shard's thread).
+    void note_lag(clock::duration lag);
+    /// Shard 0, once a second: feeds the monitor and tells every shard about a transition.
+    void sample_overload(clock::time_point now);
+    /// Enters or leaves overload on this shard: listeners and connection reads.
+    void set_overloaded(bool on);
+    void pause_listeners(bool paused);  // shard.cpp: the listeners live in loop_state
+
     std::uint32_t _index;
     broker_context& _ctx;
     std::unique_ptr<boost::asio::io_context> _io;
@@ -157,8 +169,13 @@ private:
     bool _turn_end_scheduled = false;
     bool _stopping = false;
 
+    bool _overloaded = false;
+    /// Worst loop lag since shard 0 last sampled it (ns): written here, exchanged by shard 0.
+    std::atomic<std::int64_t> _lag_ns{0};
+
     std::mutex _inbox_mutex;
     std::vector<delivery_item> _inbox;  // guarded by _inbox_mutex
+    clock::time_point _inbox_since{};   // guarded: when _inbox became non-empty
 };
 
 }  // namespace emqd::broker

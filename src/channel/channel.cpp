@@ -67,6 +67,10 @@ void channel::impl::process(clock::time_point now) {
         return;  // the outer loop on the stack picks up from here
     _dispatching = true;
     while ((_state == state::awaiting_connect || _state == state::connected) && !_throttled) {
+        if (_io.pending_output() > k_max_pending_output) {
+            _output_blocked = true;  // on_output_drained resumes
+            break;
+        }
         auto next = _parser.next();
         if (!next) {
             fail(next.err(), now);
@@ -308,7 +312,16 @@ bool channel::closed() const {
 }
 
 bool channel::read_paused() const {
-    return _impl->_state == impl::state::connecting || _impl->_throttled;
+    return _impl->_state == impl::state::connecting || _impl->_throttled || _impl->_output_blocked;
+}
+
+void channel::on_output_drained(clock::time_point now) {
+    impl& c = *_impl;
+    if (!c._output_blocked || c._io.pending_output() > k_max_pending_output / 2)
+        return;
+    c._output_blocked = false;
+    c._now = now;
+    c.process(now);
 }
 
 std::uint64_t channel::slow_consumer_drops() const {

@@ -73,11 +73,15 @@ public:
     session::session* attached_session() const;
     const std::string& client_id() const;
     bool closed() const;
-    /// True while the broker is opening the session (CONNECT accepted, no CONNACK yet) or
-    /// while throttled: the channel dispatches nothing meanwhile and keeps what it read in
-    /// its parser, so the broker should stop reading this socket until it turns false
+    /// True while the channel dispatches nothing and keeps what it read in its parser: the
+    /// broker is opening the session (CONNECT accepted, no CONNACK yet), the connection is
+    /// throttled, or more than 4 MB of output wait to be written (the client doesn't read
+    /// its answers). The broker should stop reading this socket until it turns false
     /// (bounds that buffer).
     bool read_paused() const;
+    /// Some output was written: if dispatch stopped for the output backlog and at most half
+    /// of it is left, handle what was held back (which may write and pause again).
+    void on_output_drained(clock::time_point now);
     /// QoS 0 messages dropped because the outbound buffer was over its bound (slow consumer).
     std::uint64_t slow_consumer_drops() const;
 

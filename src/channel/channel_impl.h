@@ -21,6 +21,8 @@
 //   - Frames are dispatched only in awaiting_connect and connected, and not while throttled.
 //     While connecting (the broker is opening the session, maybe on other shards) bytes stay
 //     in the parser; the dispatch loop resumes from the grant callback (or from resume()).
+//     Likewise while more than k_max_pending_output bytes wait to be written; it resumes
+//     from on_output_drained.
 //   - _session is non-null exactly while connected (and during teardown).
 //   - Every protocol violation is a core::error returned by a handler; fail() is the only
 //     place that turns one into bytes (CONNACK or DISCONNECT) and the only caller of close()
@@ -56,6 +58,12 @@ namespace emqd::channel {
 /// consumer must not grow memory without bound (design.md "Backpressure"). QoS 1/2 are
 /// bounded by the session's inflight window and queue instead.
 inline constexpr std::size_t k_max_pending_qos0_bytes = 1024 * 1024;
+/// The channel handles no further packet from the client while this many bytes wait to be
+/// written, and resumes below half of it (channel::read_paused, on_output_drained). Every
+/// request can cause output (PUBACK, PINGRESP, SUBACK and the retained messages it owes):
+/// a client that doesn't read the answers must not grow them without bound, however many
+/// requests one socket read carried.
+inline constexpr std::size_t k_max_pending_output = 4 * 1024 * 1024;
 /// From this size on a payload is written by reference rather than copied into the
 /// connection's output: below it, one memcpy is cheaper than another iovec entry.
 inline constexpr std::size_t k_payload_by_reference = 1024;
@@ -185,6 +193,7 @@ struct channel::impl {
     bool _throttled = false;
     /// Not success: refuse the CONNECT with this code (channel::refuse).
     core::reason_code _refusal = core::reason_code::success;
+    bool _output_blocked = false;  // stopped dispatching: over k_max_pending_output
     /// False until the CONNECT told us how to answer: errors before that close silently.
     bool _version_known = false;
     codec::protocol_version _version = codec::protocol_version::v3_1_1;

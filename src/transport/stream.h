@@ -44,8 +44,13 @@ public:
     /// outstanding. The span and the bytes it refers to must stay valid until
     /// on_write_complete().
     virtual void write(std::span<const std::string_view> buffers) = 0;
-    /// Closes now; pending callbacks are dropped. Safe to call twice.
+    /// Closes now; pending callbacks are dropped. Safe to call twice. Bytes already handed
+    /// to the kernel are still delivered, then FIN.
     virtual void close() = 0;
+    /// Closes now and discards what the kernel has not sent yet: the peer gets a reset. For
+    /// a peer that stopped reading, so its unsent bytes don't keep kernel memory. Safe to
+    /// call twice, and after close().
+    virtual void abort() = 0;
 
     /// "ip:port" of the peer, for logs and (later) CIDR rules.
     virtual const std::string& peer() const = 0;

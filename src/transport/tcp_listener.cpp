@@ -37,6 +37,8 @@ struct tcp_listener::impl : std::enable_shared_from_this<impl> {
     accept_fn on_accept;
     tcp::socket waiting{acceptor.get_executor()};  // accepted, waiting for a rate slot
     bool stopped = false;
+    bool paused = false;
+    bool accepting = false;  // an accept (or its backoff) is pending
 
     /// An accepted socket: closed at once if the access rules deny its peer, else handed
     /// over as the accept rate allows.
@@ -74,7 +76,14 @@ struct tcp_listener::impl : std::enable_shared_from_this<impl> {
         accept_next();
     }
 
+    /// Arms the next accept unless stopped or paused (pause() cancels a pending one, which
+    /// lands here with operation_aborted; resume() re-arms).
     void accept_next() {
+        if (stopped || paused) {
+            accepting = false;
+            return;
+        }
+        accepting = true;
         acceptor.async_accept(
             [self = shared_from_this()](boost::system::error_code ec, tcp::socket socket) {
                 if (self->stopped)
@@ -134,6 +143,24 @@ std::uint16_t tcp_listener::port() const {
 
 void tcp_listener::start() {
     _impl->accept_next();
+}
+
+void tcp_listener::pause() {
+    if (_impl->paused)
+        return;
+    _impl->paused = true;
+    // The pending accept completes with operation_aborted (or with a socket it had already
+    // taken); accept_next() then does not re-arm.
+    boost::system::error_code ec;
+    _impl->acceptor.cancel(ec);
+}
+
+void tcp_listener::resume() {
+    if (!_impl->paused)
+        return;
+    _impl->paused = false;
+    if (!_impl->accepting && !_impl->stopped)
+        _impl->accept_next();
 }
 
 void tcp_listener::stop() {

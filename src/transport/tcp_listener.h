@@ -44,6 +44,11 @@ public:
     /// Accepts until stop(); runs on the io_context's thread.
     void start();
     void stop();
+    /// Stops accepting until resume(): new connections wait in the kernel's listen backlog
+    /// (and are refused by the kernel once it is full). A connection accepted just before
+    /// pause() may still be handed out. Both are idempotent; on the io_context's thread.
+    void pause();
+    void resume();
 
 private:
     struct impl;

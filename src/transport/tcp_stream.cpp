@@ -74,6 +74,16 @@ public:
         _state->socket.close(ec);
     }
 
+    void abort() override {
+        if (_state->socket.is_open()) {
+            boost::system::error_code ec;
+            _state->socket.set_option(asio::socket_base::linger(true, 0), ec);
+        }
+        _state->handler = nullptr;
+        boost::system::error_code ec;
+        _state->socket.close(ec);  // with linger 0: RST, send queue dropped
+    }
+
     const std::string& peer() const override { return _peer; }
 
 private:

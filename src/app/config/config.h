@@ -8,7 +8,7 @@
 //
 // Keys, their values and defaults are documented in etc/emqd.conf. Implementation: sources are
 // read into entries by config_reader.cpp, values parsed by config_values.cpp, and keys applied
-// by one file per section (config_node/listener/mqtt/zone.cpp) through config_registry.h.
+// by one file per section (config_node/listener/mqtt/zone/overload.cpp) through config_registry.h.
 
 #include <cstdint>
 #include <stdexcept>
@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "broker/overload_settings.h"
 #include "channel/channel_config.h"
 #include "transport/access_list.h"
 #include "transport/token_bucket.h"
@@ -43,6 +44,7 @@ struct config {
     std::size_t max_delayed_messages = 100000;   // mqtt.delayed.max_delayed_messages
     transport::rate_limit conn_bytes_in;         // zone.external.rate_limit.conn_bytes_in
     transport::rate_limit conn_messages_in;      // zone.external.rate_limit.conn_messages_in
+    broker::overload_settings overload;          // overload_protection.*
 };
 
 class config_error : public std::runtime_error {

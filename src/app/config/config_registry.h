@@ -98,6 +98,7 @@ void register_node_keys(key_registry& r);      // config_node.cpp: node.*, broke
 void register_listener_keys(key_registry& r);  // config_listener.cpp: listener.tcp.*
 void register_mqtt_keys(key_registry& r);      // config_mqtt.cpp: mqtt.*
 void register_zone_keys(key_registry& r);      // config_zone.cpp: zone.external.*
+void register_overload_keys(key_registry& r);  // config_overload.cpp: overload_protection.*
 
 // Throwing shortcuts for setters: parse v.value or throw value_error.
 template <class T>

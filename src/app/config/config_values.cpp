@@ -107,6 +107,23 @@ parsed<double> parse_positive_double(std::string_view text) {
     return {v, {}};
 }
 
+parsed<size_or_percent> parse_size_or_percent(std::string_view text) {
+    if (!text.empty() && text.back() == '%') {
+        const auto pct = parse_uint(text.substr(0, text.size() - 1), 1, 100);
+        if (!pct.ok()) {
+            return parsed<size_or_percent>::fail(
+                "invalid value " + quoted(text) +
+                ": expected a percentage from 1% to 100%, or a size like 2GB");
+        }
+        return {size_or_percent{0, static_cast<double>(*pct.value) / 100.0}, {}};
+    }
+    auto bytes = parse_size(text, 0, std::numeric_limits<std::uint64_t>::max());
+    if (!bytes.ok()) {
+        return parsed<size_or_percent>::fail(bytes.error + ", or a percentage like 80%");
+    }
+    return {size_or_percent{*bytes.value, 0}, {}};
+}
+
 parsed<std::uint64_t> parse_size(std::string_view text, std::uint64_t min, std::uint64_t max) {
     std::size_t digits = 0;
     while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) {

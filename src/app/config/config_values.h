@@ -35,6 +35,14 @@ parsed<double> parse_positive_double(std::string_view text);
 /// number is bytes. The result is checked against [min, max].
 parsed<std::uint64_t> parse_size(std::string_view text, std::uint64_t min, std::uint64_t max);
 
+/// A memory amount as bytes or as a share of a total: `2GB` (see parse_size) or `80%`
+/// (1..100 percent). Exactly one of the two fields is set (`0` is 0 bytes).
+struct size_or_percent {
+    std::uint64_t bytes = 0;
+    double fraction = 0;  // 0.8 for 80%
+};
+parsed<size_or_percent> parse_size_or_percent(std::string_view text);
+
 /// Unit of a duration written as a bare number.
 enum class bare_unit { milliseconds, seconds };
 

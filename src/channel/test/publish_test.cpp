@@ -324,6 +324,27 @@ TEST_F(channel_test, slow_consumer_loses_qos0_only) {
     EXPECT_EQ(sub.take(), "32 09 00 03 61 2F 62 00 01 68 69");
 }
 
+TEST_F(channel_test, requests_wait_while_the_client_does_not_read_its_answers) {
+    conn& c = connected(v311, "c");
+    c.io.stuck = 4 * 1024 * 1024 + 1;  // over the bound: nothing more is handled
+    c.feed_hex("C0 00 C0 00 32 09 00 03 61 2F 62 00 07 68 69", at(1));
+    EXPECT_EQ(c.take(), "");
+    EXPECT_TRUE(c.ch->read_paused());
+    c.io.stuck = 3 * 1024 * 1024;  // drained, but not to half: still held back
+    c.ch->on_output_drained(at(2));
+    EXPECT_EQ(c.take(), "");
+    EXPECT_TRUE(c.ch->read_paused());
+    c.io.stuck = 2 * 1024 * 1024;
+    c.ch->on_output_drained(at(2));
+    EXPECT_EQ(c.take(), "D0 00 D0 00 40 02 00 07");  // in order, nothing lost
+    EXPECT_FALSE(c.ch->read_paused());
+    // One answer may cross the bound: the packets after it wait again.
+    c.io.stuck = 4 * 1024 * 1024 - 1;
+    c.feed_hex("C0 00 C0 00", at(3));
+    EXPECT_EQ(c.take(), "D0 00");
+    EXPECT_TRUE(c.ch->read_paused());
+}
+
 TEST_F(channel_test, v311_retries_unacknowledged_on_tick_v5_does_not) {
     conn& s3 = connected(v311, "s3");
     s3.feed_hex("82 08 00 01 00 03 61 2F 62 01", at(0));

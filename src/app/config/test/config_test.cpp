@@ -92,6 +92,14 @@ void expect_same(const config& a, const config& b) {
     EXPECT_EQ(x.session.upgrade_qos, y.session.upgrade_qos);
     EXPECT_EQ(a.conn_bytes_in, b.conn_bytes_in);
     EXPECT_EQ(a.conn_messages_in, b.conn_messages_in);
+    const broker::overload_settings& o = a.overload;
+    const broker::overload_settings& p = b.overload;
+    EXPECT_EQ(o.enable, p.enable);
+    EXPECT_EQ(o.backoff_new_conn, p.backoff_new_conn);
+    EXPECT_EQ(o.mem_high_watermark_bytes, p.mem_high_watermark_bytes);
+    EXPECT_EQ(o.mem_high_watermark_fraction, p.mem_high_watermark_fraction);
+    EXPECT_EQ(o.loop_lag_high_watermark, p.loop_lag_high_watermark);
+    EXPECT_EQ(o.cool_down, p.cool_down);
 }
 
 bool contains(const std::string& text, const std::string& part) {
@@ -162,6 +170,79 @@ TEST_F(config_test, shipped_emqd_conf_documents_every_key) {
     EXPECT_PRED2(contains, text, "\n##   listener.tcp.external.access.1 = ");  // an example
     EXPECT_PRED2(contains, text, "## Value:");
     EXPECT_PRED2(contains, text, "## Default:");
+}
+
+// --- overload_protection.* ------------------------------------------------------------------
+
+TEST_F(config_test, overload_protection_defaults_and_shipped_documentation) {
+    const config c = load_config("", {}, nullptr);
+    EXPECT_TRUE(c.overload.enable);
+    EXPECT_TRUE(c.overload.backoff_new_conn);
+    EXPECT_EQ(c.overload.mem_high_watermark_bytes, 0u);
+    EXPECT_DOUBLE_EQ(c.overload.mem_high_watermark_fraction, 0.8);
+    EXPECT_EQ(c.overload.loop_lag_high_watermark, 500ms);
+    EXPECT_EQ(c.overload.cool_down, 5s);
+    std::ifstream in(EMQD_DEFAULT_CONF);
+    std::string text((std::istreambuf_iterator<char>(in)), {});
+    for (const char* key :
+         {"overload_protection.enable", "overload_protection.backoff_new_conn",
+          "overload_protection.mem_high_watermark", "overload_protection.loop_lag_high_watermark",
+          "overload_protection.cool_down"}) {
+        EXPECT_PRED2(contains, text, "\n" + std::string(key) + " = ") << key;
+    }
+}
+
+TEST_F(config_test, overload_protection_keys) {
+    const config c = load(
+        "overload_protection.enable = off\n"
+        "overload_protection.backoff_new_conn = false\n"
+        "overload_protection.mem_high_watermark = 2GB\n"
+        "overload_protection.loop_lag_high_watermark = 1s\n"
+        "overload_protection.cool_down = 1m\n");
+    EXPECT_FALSE(c.overload.enable);
+    EXPECT_FALSE(c.overload.backoff_new_conn);
+    EXPECT_EQ(c.overload.mem_high_watermark_bytes, 2ull << 30);
+    EXPECT_EQ(c.overload.mem_high_watermark_fraction, 0.0);  // bytes win
+    EXPECT_EQ(c.overload.loop_lag_high_watermark, 1s);
+    EXPECT_EQ(c.overload.cool_down, 1min);
+
+    const config pct = load(
+        "overload_protection.mem_high_watermark = 2GB\n"
+        "overload_protection.mem_high_watermark = 65%\n");
+    EXPECT_EQ(pct.overload.mem_high_watermark_bytes, 0u);  // the later line replaces both
+    EXPECT_DOUBLE_EQ(pct.overload.mem_high_watermark_fraction, 0.65);
+
+    const config off = load(
+        "overload_protection.mem_high_watermark = 0\n"
+        "overload_protection.loop_lag_high_watermark = 0\n");
+    EXPECT_EQ(off.overload.mem_high_watermark_bytes, 0u);
+    EXPECT_EQ(off.overload.mem_high_watermark_fraction, 0.0);
+    EXPECT_EQ(off.overload.loop_lag_high_watermark, 0ms);
+}
+
+TEST_F(config_test, overload_protection_bad_values) {
+    struct case_ {
+        const char* line;
+        const char* key;
+        const char* why;
+    };
+    for (const case_& c : std::initializer_list<case_>{
+             {"overload_protection.enable = 1", "overload_protection.enable", "expected a boolean"},
+             {"overload_protection.mem_high_watermark = 0%",
+              "overload_protection.mem_high_watermark", "expected a percentage from 1% to 100%"},
+             {"overload_protection.mem_high_watermark = 101%",
+              "overload_protection.mem_high_watermark", "expected a percentage"},
+             {"overload_protection.mem_high_watermark = lots",
+              "overload_protection.mem_high_watermark", "or a percentage like 80%"},
+             {"overload_protection.loop_lag_high_watermark = fast",
+              "overload_protection.loop_lag_high_watermark", "expected a duration"},
+             {"overload_protection.cool_down = 30d", "overload_protection.cool_down",
+              "out of range"},
+         }) {
+        const std::string msg = error_of("# first line\n\n" + std::string(c.line) + "\n");
+        EXPECT_PRED2(contains, msg, path() + ":3: " + c.key + ": ") << c.line;
+        EXPECT_PRED2(contains, msg, c.why) << c.line << ": " << msg;
+    }
 }
 
 // --- file format ------------------------------------------------------------------------------

@@ -77,6 +77,18 @@ TEST(config_values, size_units) {
     EXPECT_NE(wrap.error.find("out of range"), std::string::npos);
 }
 
+TEST(config_values, size_or_percent) {
+    EXPECT_EQ(parse_size_or_percent("2GB").value->bytes, 2ull << 30);
+    EXPECT_EQ(parse_size_or_percent("2GB").value->fraction, 0.0);
+    EXPECT_DOUBLE_EQ(parse_size_or_percent("80%").value->fraction, 0.8);
+    EXPECT_EQ(parse_size_or_percent("80%").value->bytes, 0u);
+    EXPECT_DOUBLE_EQ(parse_size_or_percent("100%").value->fraction, 1.0);
+    EXPECT_EQ(parse_size_or_percent("0").value->bytes, 0u);
+    for (const char* bad : {"", "%", "0%", "101%", "80 %", "0.5%", "-1%", "1TB", "80%%"}) {
+        EXPECT_FALSE(parse_size_or_percent(bad).ok()) << bad;
+    }
+}
+
 TEST(config_values, duration_units) {
     EXPECT_EQ(*parse_duration("100ms").value, 100ms);
     EXPECT_EQ(*parse_duration("30s").value, 30s);
