@@ -144,7 +144,7 @@ void shard::publish(core::message_ptr msg) {
     if (msg->retain)
         _ctx.retained.put(msg);
     _routes.clear();
-    _ctx.router.match(msg->topic, _routes);
+    _ctx.router.match(msg->topic, msg->from_client_id, _routes);
     if (_routes.empty())
         return;
     // Group by (shard, session) so that a session matched by several of its filters

@@ -29,6 +29,10 @@ struct subscription_options {
     bool retain_as_published = false;
     std::uint8_t retain_handling = 0;
     std::uint32_t subscription_id = 0;  // 0 = none
+    /// Set by the router on the routes of a shared subscription ($share/<group>/<filter>):
+    /// the id of that group, unique per process and never reused; 0 = not shared. A
+    /// delivery that carries it can be handed to another member (router::pick_other).
+    std::uint64_t shared_group = 0;
 
     friend bool operator==(const subscription_options&, const subscription_options&) = default;
 };

@@ -42,7 +42,7 @@ void run(benchmark::State& state, const router& r, std::size_t expected) {
     out.reserve(64);
     for (auto _ : state) {
         out.clear();
-        r.match(topic, out);
+        r.match(topic, "", out);
         benchmark::DoNotOptimize(out.data());
     }
     if (out.size() != expected)
