@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "channel/channel_config.h"
+#include "router/shared_strategy.h"
 
 namespace emqd::broker {
 
@@ -18,6 +19,8 @@ struct broker_config {
     unsigned shards = 1;
     std::uint16_t node_id = 0;  // the node part of message ids
     std::vector<listener_spec> listeners;
+    /// broker.shared_subscription_strategy
+    router::shared_strategy shared_strategy = router::shared_strategy::random;
     channel::channel_config zone;
 };
 

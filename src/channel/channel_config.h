@@ -17,6 +17,7 @@ struct channel_config {
     std::uint16_t max_topic_alias = 65535;           // mqtt.max_topic_alias (inbound)
     bool retain_available = true;                    // mqtt.retain_available
     bool wildcard_subscription = true;               // mqtt.wildcard_subscription
+    bool shared_subscription = true;                 // mqtt.shared_subscription
     std::chrono::milliseconds idle_timeout{15'000};  // zone.idle_timeout
     double keepalive_backoff = 0.75;  // zone.keepalive_backoff: timeout = 2 x backoff x keepalive
     std::uint16_t server_keepalive = 0;  // zone.server_keepalive (v5; 0 = client's)

@@ -2,10 +2,17 @@
 //
 // Each filter of a SUBSCRIBE is judged on its own: a refused filter gets its failure code
 // in the SUBACK and the others still succeed (spec 3.9.3). Checks, in order:
-//   $share/... or $queue/...      -> 0x9E (shared subscriptions not implemented yet)
-//   invalid filter / too deep     -> 0x8F
-//   wildcard while disabled       -> 0xA2
+//   $share/... or $queue/... while mqtt.shared_subscription is off -> 0x9E
+//   invalid filter / too deep (for a shared one: group or filter)  -> 0x8F
+//   wildcard while disabled                                         -> 0xA2
 // The granted QoS is min(requested, max_qos_allowed). 3.1.1 encodes every failure as 0x80.
+// No Local on a shared subscription ($share/ or $queue/) is a protocol error for the whole
+// packet [MQTT-3.8.3-4]: the codec refuses it, so fail() answers DISCONNECT 0x82.
+//
+// Shared subscriptions: $queue/<filter> is EMQ's name for $share/$queue/<filter> (the same
+// group), so SUBSCRIBE and UNSUBSCRIBE use the $share form with the session: one
+// subscription, whichever way the client writes it. They never get retained messages
+// (spec 4.8.2).
 //
 // Ordering: SUBACK is written before any retained message, so the client sees its
 // subscription acknowledged before the messages it causes (and the session's packet ids for
@@ -24,18 +31,26 @@ using core::reason_code;
 
 namespace {
 
-bool is_shared_filter(std::string_view f) {
-    return f.starts_with("$share/") || f.starts_with("$queue/");
+/// The session's name of a subscription: $queue/<f> is $share/$queue/<f>.
+std::string session_filter(const std::string& f) {
+    return f.starts_with("$queue/") ? "$share/" + f : f;
 }
 
 }  // namespace
 
 core::reason_code channel::impl::check_filter(const codec::subscription_request& r) const {
-    if (is_shared_filter(r.filter))
-        return reason_code::shared_subscriptions_not_supported;
-    if (!core::validate_topic_filter(r.filter, {_cfg.max_topic_levels}))
+    std::string_view filter = r.filter;
+    if (core::is_shared_filter(filter)) {
+        if (!_cfg.shared_subscription)
+            return reason_code::shared_subscriptions_not_supported;
+        const auto shared = core::parse_shared_filter(filter, {_cfg.max_topic_levels});
+        if (!shared)
+            return reason_code::topic_filter_invalid;
+        filter = shared->filter;
+    } else if (!core::validate_topic_filter(filter, {_cfg.max_topic_levels})) {
         return reason_code::topic_filter_invalid;
-    if (!_cfg.wildcard_subscription && core::has_wildcard(r.filter))
+    }
+    if (!_cfg.wildcard_subscription && core::has_wildcard(filter))
         return reason_code::wildcard_subscriptions_not_supported;
     // AUTHORIZATION SEAM: the ACL check (`client.authorize` subscribe) goes here and
     // answers 0x87 not_authorized for a denied filter.
@@ -65,12 +80,12 @@ core::status channel::impl::handle_subscribe(const codec::subscribe_packet& p,
         opts.retain_as_published = r.retain_as_published;
         opts.retain_handling = r.retain_handling;
         opts.subscription_id = p.subscription_identifier.value_or(0);
-        const bool is_new = _session->subscribe(r.filter, opts);
+        const bool is_new = _session->subscribe(session_filter(r.filter), opts);
         ack.reasons.push_back(static_cast<reason_code>(opts.qos));
         // Retain Handling (spec 3.8.3.1): 0 always, 1 only for a new subscription, 2 never.
         // Shared subscriptions never get retained messages (spec 4.8.2).
         const bool send_retained = r.retain_handling == 0 || (r.retain_handling == 1 && is_new);
-        if (send_retained && !is_shared_filter(r.filter))
+        if (send_retained && !core::is_shared_filter(r.filter))
             want_retained.push_back({&r.filter, opts});
     }
     send(ack);
@@ -103,7 +118,7 @@ core::status channel::impl::handle_unsubscribe(const codec::unsubscribe_packet& 
     ack.packet_id = p.packet_id;
     ack.reasons.reserve(p.filters.size());
     for (const std::string& f : p.filters) {
-        const bool existed = _session->unsubscribe(f);
+        const bool existed = _session->unsubscribe(session_filter(f));
         ack.reasons.push_back(existed ? reason_code::success
                                       : reason_code::no_subscription_existed);
     }

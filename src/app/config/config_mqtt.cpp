@@ -26,6 +26,8 @@ void register_mqtt_keys(key_registry& r) {
           [](load_state& s, const setting& v) { s.cfg.zone.retain_available = as_bool(v); });
     r.key("mqtt.wildcard_subscription",
           [](load_state& s, const setting& v) { s.cfg.zone.wildcard_subscription = as_bool(v); });
+    r.key("mqtt.shared_subscription",
+          [](load_state& s, const setting& v) { s.cfg.zone.shared_subscription = as_bool(v); });
 }
 
 }  // namespace emqd::app::detail

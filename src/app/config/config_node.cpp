@@ -18,6 +18,17 @@ void register_node_keys(key_registry& r) {
     r.key("node.data_dir", [](load_state& s, const setting& v) { s.cfg.data_dir = as_string(v); });
     r.key("broker.shards",
           [](load_state& s, const setting& v) { s.cfg.shards = as_uint<unsigned>(v, 0, 1024); });
+    r.key("broker.shared_subscription_strategy", [](load_state& s, const setting& v) {
+        using router::shared_strategy;
+        const std::string name = value_or_throw(parse_choice(
+            v.value, {"random", "round_robin", "sticky", "hash_clientid", "hash_topic"}));
+        s.cfg.shared_subscription_strategy = name == "round_robin" ? shared_strategy::round_robin
+                                             : name == "sticky"    ? shared_strategy::sticky
+                                             : name == "hash_clientid"
+                                                 ? shared_strategy::hash_clientid
+                                             : name == "hash_topic" ? shared_strategy::hash_topic
+                                                                    : shared_strategy::random;
+    });
     r.key("log.level", [](load_state& s, const setting& v) {
         s.cfg.log_level = value_or_throw(
             parse_choice(v.value, {"debug", "info", "notice", "warning", "error", "critical"}));

@@ -63,6 +63,7 @@ void expect_same(const config& a, const config& b) {
     EXPECT_EQ(a.node_name, b.node_name);
     EXPECT_EQ(a.data_dir, b.data_dir);
     EXPECT_EQ(a.shards, b.shards);
+    EXPECT_EQ(a.shared_subscription_strategy, b.shared_subscription_strategy);
     EXPECT_EQ(a.log_level, b.log_level);
     EXPECT_EQ(a.tcp_listeners, b.tcp_listeners);
     const channel::channel_config& x = a.zone;
@@ -74,6 +75,7 @@ void expect_same(const config& a, const config& b) {
     EXPECT_EQ(x.max_topic_alias, y.max_topic_alias);
     EXPECT_EQ(x.retain_available, y.retain_available);
     EXPECT_EQ(x.wildcard_subscription, y.wildcard_subscription);
+    EXPECT_EQ(x.shared_subscription, y.shared_subscription);
     EXPECT_EQ(x.idle_timeout, y.idle_timeout);
     EXPECT_EQ(x.keepalive_backoff, y.keepalive_backoff);
     EXPECT_EQ(x.server_keepalive, y.server_keepalive);
@@ -121,6 +123,7 @@ TEST_F(config_test, shipped_emqd_conf_documents_every_key) {
     for (const char* key : {"node.name",
                             "node.data_dir",
                             "broker.shards",
+                            "broker.shared_subscription_strategy",
                             "log.level",
                             "listener.tcp.external",
                             "listener.tcp.external.max_connections",
@@ -131,6 +134,7 @@ TEST_F(config_test, shipped_emqd_conf_documents_every_key) {
                             "mqtt.max_topic_alias",
                             "mqtt.retain_available",
                             "mqtt.wildcard_subscription",
+                            "mqtt.shared_subscription",
                             "zone.external.idle_timeout",
                             "zone.external.keepalive_backoff",
                             "zone.external.server_keepalive",
@@ -182,6 +186,7 @@ TEST_F(config_test, every_key_is_applied) {
         "node.name = emqd@10.0.0.1\n"
         "node.data_dir = /var/lib/emqd\n"
         "broker.shards = 4\n"
+        "broker.shared_subscription_strategy = hash_topic\n"
         "log.level = debug\n"
         "mqtt.max_packet_size = 64KB\n"
         "mqtt.max_clientid_len = 23\n"
@@ -190,6 +195,7 @@ TEST_F(config_test, every_key_is_applied) {
         "mqtt.max_topic_alias = 10\n"
         "mqtt.retain_available = off\n"
         "mqtt.wildcard_subscription = false\n"
+        "mqtt.shared_subscription = false\n"
         "zone.external.idle_timeout = 100ms\n"
         "zone.external.keepalive_backoff = 1.5\n"
         "zone.external.server_keepalive = 1m\n"
@@ -204,6 +210,7 @@ TEST_F(config_test, every_key_is_applied) {
     EXPECT_EQ(c.node_name, "emqd@10.0.0.1");
     EXPECT_EQ(c.data_dir, "/var/lib/emqd");
     EXPECT_EQ(c.shards, 4u);
+    EXPECT_EQ(c.shared_subscription_strategy, router::shared_strategy::hash_topic);
     EXPECT_EQ(c.log_level, "debug");
     EXPECT_EQ(c.zone.max_packet_size, 65536u);
     EXPECT_EQ(c.zone.max_clientid_len, 23u);
@@ -212,6 +219,7 @@ TEST_F(config_test, every_key_is_applied) {
     EXPECT_EQ(c.zone.max_topic_alias, 10);
     EXPECT_FALSE(c.zone.retain_available);
     EXPECT_FALSE(c.zone.wildcard_subscription);
+    EXPECT_FALSE(c.zone.shared_subscription);
     EXPECT_EQ(c.zone.idle_timeout, 100ms);
     EXPECT_DOUBLE_EQ(c.zone.keepalive_backoff, 1.5);
     EXPECT_EQ(c.zone.server_keepalive, 60);
@@ -223,6 +231,29 @@ TEST_F(config_test, every_key_is_applied) {
     EXPECT_EQ(c.zone.session.await_rel_timeout, 90min);
     EXPECT_EQ(c.zone.session.session_expiry_interval, 5u * 86400);
     EXPECT_TRUE(c.zone.session.upgrade_qos);
+}
+
+TEST_F(config_test, shared_subscription_strategies) {
+    using router::shared_strategy;
+    EXPECT_EQ(load("").shared_subscription_strategy, shared_strategy::random);  // EMQ X 4
+    EXPECT_TRUE(load("").zone.shared_subscription);
+    const std::pair<const char*, shared_strategy> cases[] = {
+        {"random", shared_strategy::random},
+        {"round_robin", shared_strategy::round_robin},
+        {"sticky", shared_strategy::sticky},
+        {"hash_clientid", shared_strategy::hash_clientid},
+        {"hash_topic", shared_strategy::hash_topic}};
+    for (const auto& [name, want] : cases)
+        EXPECT_EQ(load(std::string("broker.shared_subscription_strategy = ") + name)
+                      .shared_subscription_strategy,
+                  want)
+            << name;
+    EXPECT_EQ(error_of("broker.shared_subscription_strategy = hash\n"),
+              path() +
+                  ":1: broker.shared_subscription_strategy: invalid value \"hash\": expected one "
+                  "of random, round_robin, sticky, hash_clientid, hash_topic");
+    EXPECT_PRED2(contains, error_of("mqtt.shared_subscription = yes\n"),
+                 ":1: mqtt.shared_subscription: ");
 }
 
 TEST_F(config_test, range_limits) {
