@@ -29,7 +29,8 @@ router::subscription_options shared(std::uint8_t qos, std::uint64_t group,
 class session_shared : public ::testing::Test {
 protected:
     session& make(std::uint64_t id = 1, const std::string& client = "c1") {
-        sessions.push_back(std::make_unique<session>(cfg, client, rt, router::subscriber_id{0, id}));
+        sessions.push_back(
+            std::make_unique<session>(cfg, client, rt, router::subscriber_id{0, id}));
         return *sessions.back();
     }
     // The members `topic` reaches through its single shared group, over `n` publishes.
