@@ -82,10 +82,15 @@ struct filter_entry {
 
     void collect(const pick_input& in, std::vector<route>& out) const {
         subs.append_to(out);
-        if (groups) [[unlikely]] {
-            for (const auto& [name, g] : *groups)
-                out.push_back(*g->pick(in));  // groups are never empty
-        }
+        if (groups) [[unlikely]]
+            collect_shared(in, out);
+    }
+
+    // Out of line and cold: keeps the common (no group) path as small as it was.
+    [[gnu::noinline, gnu::cold]] void collect_shared(const pick_input& in,
+                                                     std::vector<route>& out) const {
+        for (const auto& [name, g] : *groups)
+            out.push_back(*g->pick(in));  // groups are never empty
     }
 };
 
