@@ -24,6 +24,7 @@ emqd::broker::broker_config to_broker_config(const emqd::app::config& cfg) {
     b.conn_bytes_in = cfg.conn_bytes_in;
     b.conn_messages_in = cfg.conn_messages_in;
     b.overload = cfg.overload;
+    b.shared_strategy = cfg.shared_subscription_strategy;
     for (const auto& l : cfg.tcp_listeners)
         b.listeners.push_back(
             {l.name, l.address, l.port, l.max_connections, l.max_conn_rate, l.access});

@@ -5,6 +5,7 @@
 
 #include "broker/overload_monitor.h"
 #include "channel/channel_config.h"
+#include "router/shared_strategy.h"
 #include "transport/access_list.h"
 #include "transport/token_bucket.h"
 
@@ -24,6 +25,8 @@ struct broker_config {
     std::uint16_t node_id = 0;  // the node part of message ids
     std::vector<listener_spec> listeners;
     std::size_t max_delayed_messages = 100000;  // mqtt.delayed.max_delayed_messages (0 = no limit)
+    /// broker.shared_subscription_strategy
+    router::shared_strategy shared_strategy = router::shared_strategy::random;
     channel::channel_config zone;
     // zone.<name>.rate_limit.*: per connection, inbound; off unless enabled().
     transport::rate_limit conn_bytes_in;     // bytes per period

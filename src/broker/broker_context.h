@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "broker/broker_config.h"
@@ -19,6 +20,9 @@ namespace emqd::broker {
 class shard;
 
 struct broker_context {
+    explicit broker_context(broker_config cfg)
+        : config(std::move(cfg)), router(config.shared_strategy) {}
+
     broker_config config;
     router::router router;
     router::retained_store retained;

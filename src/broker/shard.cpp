@@ -157,7 +157,7 @@ void shard::publish(core::message_ptr msg) {
     if (msg->retain)
         _ctx.retained.put(msg);
     _routes.clear();
-    _ctx.router.match(msg->topic, _routes);
+    _ctx.router.match(msg->topic, msg->from_client_id, _routes);
     if (_routes.empty())
         return;
     // Group by (shard, session) so that a session matched by several of its filters
@@ -168,8 +168,6 @@ void shard::publish(core::message_ptr msg) {
                    : a.subscriber.session < b.subscriber.session;
     });
     const auto now = clock::now();
-    if (_outbox.size() < _ctx.shards.size())
-        _outbox.resize(_ctx.shards.size());
     auto& opts = _matched;
     for (std::size_t i = 0; i < _routes.size();) {
         const auto who = _routes[i].subscriber;
@@ -181,10 +179,9 @@ void shard::publish(core::message_ptr msg) {
             for (std::size_t k = i; k < j; ++k)
                 opts.push_back(_routes[k].options);
             deliver_local(msg, who.session, opts, now);
-        } else if (who.shard < _outbox.size()) {
+        } else {
             for (std::size_t k = i; k < j; ++k)
-                _outbox[who.shard].push_back(delivery_item{msg, who.session, _routes[k].options});
-            schedule_end_of_turn();
+                send_to_shard(who.shard, delivery_item{msg, who.session, _routes[k].options});
         }
         i = j;
     }
@@ -226,6 +223,35 @@ void shard::release_delayed() {
 }
 
 // --- cross-shard delivery ---------------------------------------------------------------
+
+void shard::send_to_shard(std::uint32_t to, delivery_item&& item) {
+    if (to >= _ctx.shards.size())
+        return;
+    if (_outbox.size() < _ctx.shards.size())
+        _outbox.resize(_ctx.shards.size());
+    _outbox[to].push_back(std::move(item));
+    schedule_end_of_turn();
+}
+
+bool shard::redispatch(const core::message_ptr& msg, std::uint64_t group,
+                       router::subscriber_id from, bool any_member, clock::time_point now) {
+    const auto to =
+        _ctx.router.pick_other(group, msg->topic, msg->from_client_id, from, any_member);
+    if (!to)
+        return false;
+    if (to->subscriber.shard == _index)
+        deliver_local(msg, to->subscriber.session, {&to->options, 1}, now);
+    else
+        send_to_shard(to->subscriber.shard,
+                      delivery_item{msg, to->subscriber.session, to->options});
+    return true;
+}
+
+void shard::hand_off_shared(session::session& s, bool ending, clock::time_point now) {
+    s.hand_off_shared([&](const core::message_ptr& msg, std::uint64_t group) {
+        return redispatch(msg, group, s.id(), ending, now);
+    });
+}
 
 void shard::deliver(std::vector<delivery_item>&& batch) {
     bool wake;

@@ -9,6 +9,14 @@
 // destination one batch (one wake-up), and flush every connection with pending output
 // once (gathered writes). A 1-second tick drives keepalive, retries and session expiry.
 //
+// Shared subscriptions: a message routed through a shared group that its member cannot take
+// goes to another member of the group (redispatch), locally or through the same outbox as a
+// publish: the member's session has no connection (it got the message in a race with its
+// disconnect), its session is gone, or its connection went away with the message
+// unacknowledged (session::hand_off_shared, from session_closed and discard_session). The
+// member that takes it owns it alone from then on; a detached member keeps what no other
+// available member can take, and an ending session gives it to any other member.
+//
 // THREADING WARNING: from other threads, only deliver(), stop() and posting to io().
 
 #include <atomic>
@@ -130,6 +138,15 @@ private:
                        std::unique_ptr<session::session> s, const channel::session_request& req,
                        const std::function<void(channel::session_grant)>& done);
     void deliver_items(const std::vector<delivery_item>& items, clock::time_point now);
+    /// Queues `item` for shard `to` (delivered at the end of this turn).
+    void send_to_shard(std::uint32_t to, delivery_item&& item);
+    /// Gives `msg`, which came through shared group `group` to `from`, to another member
+    /// (router::pick_other); false if there is none.
+    bool redispatch(const core::message_ptr& msg, std::uint64_t group, router::subscriber_id from,
+                    bool any_member, clock::time_point now);
+    /// Redispatches the unacknowledged shared messages of detached session `s`; those no
+    /// member takes stay with it. `ending`: the session is about to end, any member will do.
+    void hand_off_shared(session::session& s, bool ending, clock::time_point now);
     void expire_sessions(clock::time_point now);
     void discard_session(std::uint64_t id);
     void publish_will(session::session& s);

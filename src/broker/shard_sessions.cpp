@@ -101,6 +101,7 @@ void shard::hand_over(std::unordered_map<std::uint64_t, session_entry>::iterator
     if (h.discard || s->expiry_interval() == 0) {
         // Clean start, or a session that was to end with its connection: it ends here and
         // is not reused (spec 3.1.2.4).
+        hand_off_shared(*s, /*ending=*/true, clock::now());
         publish_will(*s);
         s.reset();
         h.send(nullptr);
@@ -166,6 +167,7 @@ void shard::adopt_session(std::uint64_t conn_id, std::uint64_t new_id,
 void shard::deliver_local(const core::message_ptr& msg, std::uint64_t session,
                           std::span<const router::subscription_options> opts,
                           clock::time_point now) {
+    auto is_shared = [](const router::subscription_options& o) { return o.shared_group != 0; };
     if (auto it = _sessions.find(session); it != _sessions.end()) {
         session_entry& e = it->second;
         const bool fastlane =
@@ -175,6 +177,16 @@ void shard::deliver_local(const core::message_ptr& msg, std::uint64_t session,
             if (e.conn)  // $fastlane: straight to the connection, never queued
                 e.conn->chan().deliver_fastlane(msg, opts);
         } else if (e.session) {
+            std::vector<router::subscription_options> kept;
+            if (!e.session->attached() && std::any_of(opts.begin(), opts.end(), is_shared)) {
+                // Picked while its connection was going away: another member that has one
+                // takes the shared part, if there is one.
+                for (const auto& o : opts)
+                    if (!is_shared(o) || !redispatch(msg, o.shared_group, e.session->id(),
+                                                     /*any_member=*/false, now))
+                        kept.push_back(o);
+                opts = kept;
+            }
             e.session->deliver(msg, opts, now);
         } else if (e.pending) {
             for (const auto& o : opts)
@@ -183,18 +195,20 @@ void shard::deliver_local(const core::message_ptr& msg, std::uint64_t session,
         return;
     }
     auto f = _forwards.find(session);
-    if (f == _forwards.end())
-        return;  // the session ended: nothing to deliver to
+    if (f == _forwards.end()) {
+        // The session ended: only a shared subscription's message has somewhere else to go.
+        for (const auto& o : opts)
+            if (is_shared(o))
+                redispatch(msg, o.shared_group, {_index, session}, /*any_member=*/true, now);
+        return;
+    }
     const router::subscriber_id to = f->second.to;
     if (to.shard == _index) {
         deliver_local(msg, to.session, opts, now);
         return;
     }
-    if (_outbox.size() < _ctx.shards.size())
-        _outbox.resize(_ctx.shards.size());
     for (const auto& o : opts)
-        _outbox[to.shard].push_back(delivery_item{msg, to.session, o});
-    schedule_end_of_turn();
+        send_to_shard(to.shard, delivery_item{msg, to.session, o});
 }
 
 void shard::session_closed(session::session* s) {
@@ -204,10 +218,12 @@ void shard::session_closed(session::session* s) {
     if (it == _sessions.end())
         return;
     it->second.conn = nullptr;
-    if (it->second.surrendering)
-        return;  // hand_over takes it from here
-    if (s->expiry_interval() == 0 && !_stopping)
+    if (it->second.surrendering || _stopping)
+        return;  // hand_over takes it from here; at shutdown every session ends as it is
+    if (s->expiry_interval() == 0)
         discard_session(it->first);
+    else
+        hand_off_shared(*s, /*ending=*/false, clock::now());
 }
 
 void shard::discard_session(std::uint64_t id) {
@@ -218,6 +234,7 @@ void shard::discard_session(std::uint64_t id) {
     _sessions.erase(it);
     if (!s)
         return;
+    hand_off_shared(*s, /*ending=*/true, clock::now());
     publish_will(*s);
     _ctx.registry.erase_if_owner(s->client_id(), s->id());
 }

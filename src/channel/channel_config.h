@@ -18,6 +18,7 @@ struct channel_config {
     std::uint16_t max_topic_alias = 65535;        // mqtt.max_topic_alias (inbound)
     bool retain_available = true;                 // mqtt.retain_available
     bool wildcard_subscription = true;            // mqtt.wildcard_subscription
+    bool shared_subscription = true;              // mqtt.shared_subscription
     std::size_t max_subscriptions = 0;            // mqtt.max_subscriptions (0 = unlimited)
     /// mqtt.response_information: v5 Response Information for clients that ask (Request
     /// Response Information = 1); `%c` / `%u` levels are replaced. Empty = not sent.

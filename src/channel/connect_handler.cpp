@@ -235,7 +235,8 @@ void channel::impl::send_connack(bool session_present) {
         if (!_cfg.wildcard_subscription)  // absent: available
             p.wildcard_subscription_available = 0;
         // Subscription Identifiers are always available: absent.
-        p.shared_subscription_available = 0;  // not implemented yet (SUBSCRIBE answers 0x9E)
+        if (!_cfg.shared_subscription)
+            p.shared_subscription_available = 0;  // SUBSCRIBE answers 0x9E
         if (_server_keep_alive)
             p.server_keep_alive = _keep_alive;
         if (_client_id_assigned)

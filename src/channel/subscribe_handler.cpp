@@ -2,23 +2,30 @@
 //
 // Each filter of a SUBSCRIBE is judged on its own: a refused filter gets its failure code
 // in the SUBACK and the others still succeed (spec 3.9.3). Checks, in order:
-//   $share/... or $queue/...      -> 0x9E (shared subscriptions not implemented yet)
-//   invalid filter / too deep     -> 0x8F
-//   wildcard while disabled       -> 0xA2
-//   $fastlane/ on a session that outlives the connection -> 0x83
-//   invalid once mounted          -> 0x8F (a mountpoint not ending in '/' before '+' or '#')
+//   $share/... or $queue/... while mqtt.shared_subscription is off -> 0x9E
+//   invalid filter / too deep (for a shared one: group or filter)  -> 0x8F
+//   wildcard while disabled                                         -> 0xA2
+//   $fastlane/ on a session that outlives the connection            -> 0x83
+//   invalid once mounted (a mountpoint not ending in '/' before '+' or '#') -> 0x8F
 //   a new subscription past mqtt.max_subscriptions -> 0x97 (replacing one is always allowed)
 // The granted QoS is min(requested, max_qos_allowed). 3.1.1 encodes every failure as 0x80.
 // The first failure's description goes in the v5 Reason String (one per SUBACK).
+// No Local on a shared subscription ($share/ or $queue/) is a protocol error for the whole
+// packet [MQTT-3.8.3-4]: the codec refuses it, so fail() answers DISCONNECT 0x82.
 //
 // Filters are mounted (mountpoint.h) before they reach the session; so are the filters of
 // an UNSUBSCRIBE, where an invalid one is answered 0x8F (v5) and the others 0x00 / 0x11.
+//
+// Shared subscriptions: $queue/<filter> is EMQ's name for $share/$queue/<filter> (the same
+// group), so SUBSCRIBE and UNSUBSCRIBE use the $share form with the session: one
+// subscription, whichever way the client writes it. They never get retained messages
+// (spec 4.8.2).
 //
 // $fastlane/<filter> (EMQ): for data collection by clean-session clients. Messages matching
 // <filter> are written straight to the connection at QoS 0, bypassing the session: never
 // queued, not merged with the client's other subscriptions, no Subscription Identifier.
 // So it is granted QoS 0 whatever was asked, and refused for a session that survives the
-// connection (it would lose everything while offline, silently).
+// connection (it would lose everything while offline, silently). It cannot be shared.
 //
 // Ordering: SUBACK is written before any retained message, so the client sees its
 // subscription acknowledged before the messages it causes (and the session's packet ids for
@@ -37,23 +44,34 @@ using core::reason_code;
 
 namespace {
 
-bool is_shared_filter(std::string_view f) {
-    return f.starts_with("$share/") || f.starts_with("$queue/");
+/// The session's name of a subscription: $queue/<f> is $share/$queue/<f>.
+std::string session_filter(const std::string& f) {
+    return f.starts_with("$queue/") ? "$share/" + f : f;
 }
 
 }  // namespace
 
 core::status channel::impl::check_filter(const codec::subscription_request& r) const {
-    const std::string_view filter = session::session::routed_filter(r.filter);
-    if (is_shared_filter(filter))
-        return core::fail(reason_code::shared_subscriptions_not_supported,
-                          "shared subscriptions not supported");
-    if (auto st = core::validate_topic_filter(filter, {_cfg.max_topic_levels}); !st)
+    std::string_view filter = session::session::routed_filter(r.filter);
+    const bool fastlane = filter.size() != r.filter.size();
+    if (core::is_shared_filter(filter)) {
+        if (fastlane)
+            return core::fail(reason_code::topic_filter_invalid,
+                              "a $fastlane subscription cannot be shared");
+        if (!_cfg.shared_subscription)
+            return core::fail(reason_code::shared_subscriptions_not_supported,
+                              "shared subscriptions not available");
+        const auto shared = core::parse_shared_filter(filter, {_cfg.max_topic_levels});
+        if (!shared)
+            return core::fail(reason_code::topic_filter_invalid, shared.err().what);
+        filter = shared->filter;
+    } else if (auto st = core::validate_topic_filter(filter, {_cfg.max_topic_levels}); !st) {
         return core::fail(reason_code::topic_filter_invalid, st.err().what);
+    }
     if (!_cfg.wildcard_subscription && core::has_wildcard(filter))
         return core::fail(reason_code::wildcard_subscriptions_not_supported,
                           "wildcard subscriptions not available");
-    if (filter.size() != r.filter.size() && _expiry_interval != 0)
+    if (fastlane && _expiry_interval != 0)
         return core::fail(reason_code::implementation_specific_error,
                           "$fastlane needs a session that ends with the connection");
     // AUTHORIZATION SEAM: the ACL check (`client.authorize` subscribe) goes here and
@@ -87,7 +105,7 @@ core::status channel::impl::handle_subscribe(const codec::subscribe_packet& p,
         auto filter = [&]() -> core::result<std::string> {
             if (auto st = check_filter(r); !st)
                 return st.err();
-            auto mounted = mount_filter(r.filter);
+            auto mounted = mount_filter(session_filter(r.filter));
             if (!mounted)
                 return mounted;
             const auto& subs = _session->subscriptions();
@@ -115,7 +133,7 @@ core::status channel::impl::handle_subscribe(const codec::subscribe_packet& p,
         // Retain Handling (spec 3.8.3.1): 0 always, 1 only for a new subscription, 2 never.
         // Shared subscriptions never get retained messages (spec 4.8.2).
         const bool send_retained = r.retain_handling == 0 || (r.retain_handling == 1 && is_new);
-        if (send_retained && !is_shared_filter(r.filter))
+        if (send_retained && !core::is_shared_filter(*filter))
             want_retained.push_back({std::string(session::session::routed_filter(*filter)), opts});
     }
     send_with_reason(std::move(ack), problem);
@@ -152,7 +170,7 @@ core::status channel::impl::handle_unsubscribe(const codec::unsubscribe_packet& 
         auto filter = [&]() -> core::result<std::string> {
             if (auto st = core::validate_topic_filter(f); !st)
                 return core::fail(reason_code::topic_filter_invalid, st.err().what);
-            return mount_filter(f);
+            return mount_filter(session_filter(f));
         }();
         if (!filter) {
             ack.reasons.push_back(filter.err().code);

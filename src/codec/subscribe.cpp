@@ -18,6 +18,7 @@
 #include "codec/detail/reader.h"
 #include "codec/detail/writer.h"
 #include "codec/packet.h"
+#include "core/topic.h"
 
 namespace emqd::codec {
 namespace {
@@ -59,10 +60,6 @@ void write_ack_properties(writer& w, const Packet& p) {
     });
 }
 
-bool is_shared(std::string_view filter) {
-    return filter.starts_with("$share/");
-}
-
 }  // namespace
 
 namespace detail {
@@ -100,8 +97,8 @@ core::result<packet> decode_subscribe(const frame& f, protocol_version v) {
                 return protocol_error("reserved subscription option bits");
             if (s.retain_handling == 3)
                 return protocol_error("Retain Handling 3");
-            if (s.no_local && is_shared(filter))
-                return protocol_error("No Local on shared");
+            if (s.no_local && core::is_shared_filter(filter))  // [MQTT-3.8.3-4]
+                return protocol_error("No Local on a shared subscription");
         } else if (options & 0xFC) {  // [MQTT-3-8.3-4] (3.1.1)
             return protocol_error("reserved subscription option bits");
         }

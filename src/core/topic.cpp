@@ -55,6 +55,32 @@ bool has_wildcard(std::string_view filter) {
     return filter.find_first_of("+#") != std::string_view::npos;
 }
 
+bool is_shared_filter(std::string_view filter) {
+    return filter.starts_with("$share/") || filter.starts_with("$queue/");
+}
+
+result<shared_filter> parse_shared_filter(std::string_view filter, const topic_limits& limits) {
+    shared_filter out;
+    if (filter.starts_with("$queue/")) {
+        out.group = filter.substr(0, 6);  // "$queue"
+        out.filter = filter.substr(7);
+    } else {
+        const std::string_view rest = filter.substr(7);  // after "$share/"
+        const std::size_t slash = rest.find('/');
+        if (slash == std::string_view::npos)
+            return fail(reason_code::topic_filter_invalid, "shared subscription without filter");
+        out.group = rest.substr(0, slash);
+        out.filter = rest.substr(slash + 1);
+        if (out.group.empty())
+            return fail(reason_code::topic_filter_invalid, "empty share name");
+        if (out.group.find_first_of("+#") != std::string_view::npos)
+            return fail(reason_code::topic_filter_invalid, "wildcard in share name");
+    }
+    if (auto st = validate_topic_filter(out.filter, limits); !st)
+        return st.err();
+    return out;
+}
+
 bool topic_matches(std::string_view filter, std::string_view topic) {
     if (!topic.empty() && topic.front() == '$' && !filter.empty() &&
         (filter.front() == '+' || filter.front() == '#'))

@@ -28,6 +28,25 @@ status validate_topic_filter(std::string_view filter, const topic_limits& limits
 
 bool has_wildcard(std::string_view filter);
 
+/// A shared subscription (spec 4.8.2) split into its parts: views into the string parsed.
+///
+///   $share/g1/sport/#   group "g1", filter "sport/#"
+///   $queue/sport/#      group "$queue", filter "sport/#" (the EMQ form)
+struct shared_filter {
+    std::string_view group;
+    std::string_view filter;
+};
+
+/// True if `filter` is written as a shared subscription: starts with "$share/" or "$queue/".
+/// Says nothing about validity ("$share/" alone is shared and invalid).
+bool is_shared_filter(std::string_view filter);
+
+/// Splits and validates a shared subscription filter: the group must be non-empty and
+/// contain none of '+', '#', '/' [MQTT-4.8.2-1, -2]; the filter after it must be a valid
+/// topic filter within `limits`. Errors are topic_filter_invalid. Precondition:
+/// is_shared_filter(filter).
+result<shared_filter> parse_shared_filter(std::string_view filter, const topic_limits& limits = {});
+
 /// Reference matcher: true if `topic` (a valid name) matches `filter` (a valid filter).
 /// Used by tests as the brute-force oracle and for one-off checks (ACL); the router has
 /// its own indexed matcher.

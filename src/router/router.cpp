@@ -3,8 +3,8 @@
 //
 // Two structures, one lock:
 //
-//   _exact : level_map<subscriber_set>   filter without wildcard -> its subscribers
-//   _root  : trie_node                   wildcard filters, one node per filter level
+//   exact : level_map<filter_entry>   filter without wildcard -> what is subscribed to it
+//   root  : trie_node                 wildcard filters, one node per filter level
 //
 //                     root
 //              "a" /   | '+'  \ '#'
@@ -13,36 +13,37 @@
 //         node  node     node(subs of "+/c")
 //               (subs of "a/#")
 //
-// A publish to topic T does one hash lookup of T in _exact, then walks the trie level by
+// A filter_entry holds the plain subscribers of one filter (a subscriber_set, see
+// subscriber_set.h) and, only if someone subscribed $share/<group>/<that filter>, a map
+// group name -> shared_group (shared_group.h). A shared subscription is indexed by its
+// inner filter, so one lookup and one walk find both kinds.
+//
+// A publish to topic T does one hash lookup of T in exact, then walks the trie level by
 // level: at each node it follows the child equal to the topic level, the '+' child, and
-// collects the '#' child's subscribers. When the topic is exhausted it collects the node's
-// own subscribers and those of its '#' child ("a/#" matches "a"). At the root only, '+' and
-// '#' are skipped for a topic whose first character is '$' (spec 4.7.2). The walk touches
-// at most 2^levels nodes in the worst case ('+' at every level), typically a handful; it
-// recurses once per level, so its depth is bounded by the deepest subscribed filter
-// (mqtt.max_topic_levels); the destructor is iterative.
+// collects the '#' child's entry. When the topic is exhausted it collects the node's own
+// entry and that of its '#' child ("a/#" matches "a"). At the root only, '+' and '#' are
+// skipped for a topic whose first character is '$' (spec 4.7.2). Collecting an entry copies
+// its plain routes and, if it has groups, appends the one member each group picks. The walk
+// touches at most 2^levels nodes in the worst case ('+' at every level), typically a handful;
+// it recurses once per level, so its depth is bounded by the deepest subscribed filter
+// (mqtt.max_topic_levels); the destructor is iterative. Without shared subscriptions the
+// only extra cost per collected entry is a null check.
 //
-// subscriber_set holds the routes of one filter in a vector (what match() copies out, in
-// one contiguous block) plus, once it has more than index_threshold entries, a hash index
-// subscriber -> position. Add is push_back; remove is swap-with-last + pop_back, patching
-// the moved entry's index slot: O(1) either way, so 100,000 subscribers on one filter cost
-// nothing more per operation than 10. Small sets (the common case, with up to a million
-// filters) keep no index and are scanned linearly, which saves ~60 bytes per filter.
+// Invariants (all under mutex):
+//   - a filter is in exact iff it has no wildcard and a non-empty entry;
+//   - every trie node other than the root is non-empty: its entry has subscribers or groups,
+//     or it has a child. unsubscribe() removes the nodes it empties, bottom-up, so the trie
+//     never keeps dead branches (observable through trie_node_count());
+//   - an entry's group map is null or non-empty, and holds no empty group;
+//   - groups_by_id holds exactly the live groups (for pick_other);
+//   - subscriptions == sum of set and group sizes, filters == non-empty sets + groups.
 //
-// Invariants (all under _mutex):
-//   - a filter is in _exact iff it has no wildcard and at least one subscriber;
-//   - every trie node other than the root is non-empty: it has subscribers or a child.
-//     unsubscribe() removes the nodes it empties, bottom-up, so the trie never keeps dead
-//     branches (observable through trie_node_count());
-//   - in a subscriber_set a subscriber appears at most once, and when _index is present
-//     _index[r.subscriber] is the position of r in _routes for every route r;
-//   - _subscriptions == sum of set sizes, _filters == number of non-empty sets.
-//
-// Concurrency: std::shared_mutex; match() holds it shared for the walk only (it never
-// calls out), subscribe()/unsubscribe() hold it exclusively. The counters are atomics so
-// they can be read without the lock (for stats). If reader contention on the rwlock's
-// cache line shows up in profiles, shard the lock by topic hash or switch the trie to
-// copy-on-write snapshots; the public interface allows both.
+// Concurrency: std::shared_mutex; match() and pick_other() hold it shared for the walk only
+// (they never call out; a group's picking state is atomics), subscribe()/unsubscribe()/
+// set_available() hold it exclusively. The counters are atomics so they can be read without
+// the lock (for stats). If reader contention on the rwlock's cache line shows up in profiles,
+// shard the lock by topic hash or switch the trie to copy-on-write snapshots; the public
+// interface allows both.
 //
 // Allocation: match() allocates nothing itself. Levels are string_views into the topic and
 // hash lookups are heterogeneous (level_map), so the only allocation is growing `out`.
@@ -58,119 +59,68 @@
 
 #include "core/topic.h"
 #include "router/level_map.h"
+#include "router/shared_group.h"
+#include "router/subscriber_set.h"
 
 namespace emqd::router {
 namespace {
 
 using detail::level_cursor;
 using detail::level_map;
+using detail::pick_input;
+using detail::shared_group;
+using detail::subscriber_set;
 
-// The routes of one filter. See the design note for the layout and its invariants.
-class subscriber_set {
-public:
-    /// Inserts or replaces the route of r.subscriber; true if it was not there.
-    bool upsert(const route& r) {
-        const std::size_t pos = find(r.subscriber);
-        if (pos != npos) {
-            _routes[pos].options = r.options;
-            return false;
-        }
-        _routes.push_back(r);
-        if (_index) {
-            _index->emplace(r.subscriber, _routes.size() - 1);
-        } else if (_routes.size() > index_threshold) {
-            build_index();
-        }
-        return true;
+using group_map = level_map<std::unique_ptr<shared_group>>;
+
+// Everything subscribed with one filter: plain subscribers and shared groups.
+struct filter_entry {
+    subscriber_set subs;
+    std::unique_ptr<group_map> groups;  // null unless a $share/<g>/<this filter> exists
+
+    bool empty() const { return subs.empty() && !groups; }
+
+    void collect(const pick_input& in, std::vector<route>& out) const {
+        subs.append_to(out);
+        if (groups) [[unlikely]]
+            collect_shared(in, out);
     }
 
-    /// Removes the route of `who`; false if there was none.
-    bool erase(const subscriber_id& who) {
-        const std::size_t pos = find(who);
-        if (pos == npos)
-            return false;
-        const std::size_t last = _routes.size() - 1;
-        if (pos != last) {
-            _routes[pos] = _routes[last];
-            if (_index)
-                (*_index)[_routes[pos].subscriber] = pos;
-        }
-        _routes.pop_back();
-        if (_index) {
-            _index->erase(who);
-            // Hysteresis (build above threshold, drop below half) avoids rebuilding the
-            // index on every add/remove around the threshold.
-            if (_routes.size() < index_threshold / 2)
-                _index.reset();
-        }
-        // Give memory back after a mass unsubscribe. Amortised O(1): the vector must lose
-        // three quarters of its capacity between two shrinks.
-        if (_routes.capacity() > 64 && _routes.size() < _routes.capacity() / 4)
-            _routes.shrink_to_fit();
-        return true;
+    // Out of line and cold: keeps the common (no group) path as small as it was.
+    [[gnu::noinline, gnu::cold]] void collect_shared(const pick_input& in,
+                                                     std::vector<route>& out) const {
+        for (const auto& [name, g] : *groups)
+            out.push_back(*g->pick(in));  // groups are never empty
     }
-
-    bool empty() const { return _routes.empty(); }
-    std::size_t size() const { return _routes.size(); }
-
-    void append_to(std::vector<route>& out) const {
-        out.insert(out.end(), _routes.begin(), _routes.end());
-    }
-
-private:
-    static constexpr std::size_t index_threshold = 16;
-    static constexpr std::size_t npos = static_cast<std::size_t>(-1);
-
-    std::size_t find(const subscriber_id& who) const {
-        if (_index) {
-            const auto it = _index->find(who);
-            return it == _index->end() ? npos : it->second;
-        }
-        for (std::size_t i = 0; i < _routes.size(); ++i)
-            if (_routes[i].subscriber == who)
-                return i;
-        return npos;
-    }
-
-    void build_index() {
-        _index = std::make_unique<index_map>();
-        _index->reserve(_routes.size() * 2);
-        for (std::size_t i = 0; i < _routes.size(); ++i)
-            _index->emplace(_routes[i].subscriber, i);
-    }
-
-    using index_map = std::unordered_map<subscriber_id, std::size_t, subscriber_id_hash>;
-    std::vector<route> _routes;
-    std::unique_ptr<index_map> _index;  // null while the set is small
 };
 
 struct trie_node {
     level_map<std::unique_ptr<trie_node>> children;  // literal levels (may be "")
     std::unique_ptr<trie_node> plus;                 // '+' level
-    std::unique_ptr<trie_node> hash;                 // '#' level: a leaf, only `subs` used
-    subscriber_set subs;                             // filters ending at this node
+    std::unique_ptr<trie_node> hash;                 // '#' level: a leaf, only `entry` used
+    filter_entry entry;                              // filters ending at this node
 
-    bool empty() const { return subs.empty() && children.empty() && !plus && !hash; }
+    bool empty() const { return entry.empty() && children.empty() && !plus && !hash; }
 };
 
-void walk(const trie_node& n, std::string_view topic, std::size_t pos, bool dollar_root,
+void walk(const trie_node& n, const pick_input& in, std::size_t pos, bool dollar_root,
           std::vector<route>& out) {
     if (pos == level_cursor::end) {
-        n.subs.append_to(out);
+        n.entry.collect(in, out);
         if (n.hash)
-            n.hash->subs.append_to(out);  // "a/#" matches "a"
+            n.hash->entry.collect(in, out);  // "a/#" matches "a"
         return;
     }
     const bool wildcards = !dollar_root;  // spec 4.7.2: no first-level wildcard for '$'
     if (n.hash && wildcards)
-        n.hash->subs.append_to(out);
-    const std::size_t next = level_cursor::next(topic, pos);
+        n.hash->entry.collect(in, out);
+    const std::size_t next = level_cursor::next(in.topic, pos);
     if (n.plus && wildcards)
-        walk(*n.plus, topic, next, false, out);
+        walk(*n.plus, in, next, false, out);
     if (!n.children.empty()) {
-        const auto it = n.children.find(level_cursor::level(topic, pos));
+        const auto it = n.children.find(level_cursor::level(in.topic, pos));
         if (it != n.children.end())
-            walk(*it->second, topic, next, false, out);
+            walk(*it->second, in, next, false, out);
     }
 }
 
@@ -183,17 +133,44 @@ std::unique_ptr<trie_node>* child_slot(trie_node& n, std::string_view level) {
     return it == n.children.end() ? nullptr : &it->second;
 }
 
+const trie_node* child(const trie_node& n, std::string_view level) {
+    if (level == "+")
+        return n.plus.get();
+    if (level == "#")
+        return n.hash.get();
+    const auto it = n.children.find(level);
+    return it == n.children.end() ? nullptr : it->second.get();
+}
+
+// A subscription's place: the filter it is indexed under, and its group if shared.
+struct subscription_key {
+    std::string_view filter;
+    std::optional<std::string_view> group;
+
+    explicit subscription_key(std::string_view f) : filter(f) {
+        if (core::is_shared_filter(f)) {
+            const auto parsed = core::parse_shared_filter(f);
+            assert(parsed.ok());
+            filter = parsed->filter;
+            group = parsed->group;
+        }
+    }
+};
+
 }  // namespace
 
 struct router::impl {
     mutable std::shared_mutex mutex;
-    level_map<subscriber_set> exact;
+    shared_strategy strategy;
+    level_map<filter_entry> exact;
     trie_node root;
     std::size_t nodes = 0;  // trie nodes, root excluded
+    std::unordered_map<std::uint64_t, const shared_group*> groups_by_id;
+    std::uint64_t next_group_id = 1;
     std::atomic<std::size_t> subscriptions{0};
     std::atomic<std::size_t> filters{0};
 
-    impl() = default;
+    explicit impl(shared_strategy s) : strategy(s) {}
     impl(const impl&) = delete;
     impl& operator=(const impl&) = delete;
 
@@ -217,12 +194,12 @@ struct router::impl {
         }
     }
 
-    // Returns the set of `filter`, creating the path (and an empty set) if needed.
-    subscriber_set& set_for(std::string_view filter) {
+    // Returns the entry of `filter`, creating the path (and an empty entry) if needed.
+    filter_entry& entry_for(std::string_view filter) {
         if (!core::has_wildcard(filter)) {
             auto it = exact.find(filter);
             if (it == exact.end())
-                it = exact.emplace(std::string(filter), subscriber_set{}).first;
+                it = exact.emplace(std::string(filter), filter_entry{}).first;
             return it->second;
         }
         trie_node* n = &root;
@@ -237,13 +214,89 @@ struct router::impl {
             }
             n = slot->get();
         }
-        return n->subs;
+        return n->entry;
     }
 
-    bool erase_wildcard(std::string_view filter, const subscriber_id& who) {
+    // The existing entry of `filter`, or null.
+    const filter_entry* find_entry(std::string_view filter) const {
+        if (!core::has_wildcard(filter)) {
+            const auto it = exact.find(filter);
+            return it == exact.end() ? nullptr : &it->second;
+        }
+        const trie_node* n = &root;
+        for (std::size_t pos = 0; n && pos != level_cursor::end;
+             pos = level_cursor::next(filter, pos))
+            n = child(*n, level_cursor::level(filter, pos));
+        return n ? &n->entry : nullptr;
+    }
+
+    static shared_group* find_group(const filter_entry* e, std::string_view group) {
+        if (!e || !e->groups)
+            return nullptr;
+        const auto it = e->groups->find(group);
+        return it == e->groups->end() ? nullptr : it->second.get();
+    }
+
+    // Adds or replaces one subscription in `e`; true if new.
+    bool insert(filter_entry& e, const subscription_key& key, const route& r, bool available) {
+        if (!key.group) {
+            const bool was_empty = e.subs.empty();
+            if (!e.subs.upsert(r))
+                return false;
+            if (was_empty)
+                ++filters;
+            return true;
+        }
+        if (!e.groups)
+            e.groups = std::make_unique<group_map>();
+        auto it = e.groups->find(*key.group);
+        if (it == e.groups->end()) {
+            auto g = std::make_unique<shared_group>(next_group_id++);
+            groups_by_id.emplace(g->id(), g.get());
+            it = e.groups->emplace(std::string(*key.group), std::move(g)).first;
+            ++filters;
+        }
+        return it->second->upsert(r, available);
+    }
+
+    // Removes one subscription from `e` (dropping an emptied group); false if none.
+    bool remove(filter_entry& e, const subscription_key& key, const subscriber_id& who) {
+        if (!key.group) {
+            if (!e.subs.erase(who))
+                return false;
+            if (e.subs.empty())
+                --filters;
+            return true;
+        }
+        if (!e.groups)
+            return false;
+        const auto it = e.groups->find(*key.group);
+        if (it == e.groups->end() || !it->second->erase(who))
+            return false;
+        if (it->second->empty()) {
+            groups_by_id.erase(it->second->id());
+            e.groups->erase(it);
+            --filters;
+            if (e.groups->empty())
+                e.groups.reset();
+        }
+        return true;
+    }
+
+    bool erase_exact(const subscription_key& key, const subscriber_id& who) {
+        const auto it = exact.find(key.filter);
+        if (it == exact.end() || !remove(it->second, key, who))
+            return false;
+        if (it->second.empty())
+            exact.erase(it);
+        return true;
+    }
+
+    bool erase_wildcard(const subscription_key& key, const subscriber_id& who) {
         // Path of (node, level leading to it) from the root, for the bottom-up cleanup.
         std::vector<std::pair<trie_node*, std::string_view>> path;
         trie_node* n = &root;
+        const std::string_view filter = key.filter;
         for (std::size_t pos = 0; pos != level_cursor::end; pos = level_cursor::next(filter, pos)) {
             const std::string_view level = level_cursor::level(filter, pos);
             std::unique_ptr<trie_node>* slot = child_slot(*n, level);
@@ -252,10 +305,8 @@ struct router::impl {
             path.emplace_back(n, level);
             n = slot->get();
         }
-        if (!n->subs.erase(who))
+        if (!remove(n->entry, key, who))
             return false;
-        if (n->subs.empty())
-            --filters;
         // Remove the nodes this emptied, deepest first; stop at the first one still in use.
         while (!path.empty() && n->empty()) {
             auto [parent, level] = path.back();
@@ -274,52 +325,71 @@ struct router::impl {
     }
 };
 
-router::router() : _impl(std::make_unique<impl>()) {}
+router::router(shared_strategy strategy) : _impl(std::make_unique<impl>(strategy)) {}
 router::~router() = default;
 
-bool router::subscribe(std::string_view filter, subscriber_id who,
-                       const subscription_options& opts) {
+bool router::subscribe(std::string_view filter, subscriber_id who, const subscription_options& opts,
+                       bool available) {
     assert(core::validate_topic_filter(filter).ok());
+    const subscription_key key(filter);
     std::unique_lock lock(_impl->mutex);
-    subscriber_set& set = _impl->set_for(filter);
-    const bool was_empty = set.empty();
-    if (!set.upsert(route{who, opts}))
+    filter_entry& e = _impl->entry_for(key.filter);
+    if (!_impl->insert(e, key, route{who, opts}, available))
         return false;
     ++_impl->subscriptions;
-    if (was_empty)
-        ++_impl->filters;
     return true;
 }
 
 bool router::unsubscribe(std::string_view filter, subscriber_id who) {
+    if (core::is_shared_filter(filter) && !core::parse_shared_filter(filter).ok())
+        return false;  // never subscribed: subscribe() takes valid filters only
+    const subscription_key key(filter);
     std::unique_lock lock(_impl->mutex);
-    if (core::has_wildcard(filter)) {
-        if (!_impl->erase_wildcard(filter, who))
-            return false;
-    } else {
-        const auto it = _impl->exact.find(filter);
-        if (it == _impl->exact.end() || !it->second.erase(who))
-            return false;
-        if (it->second.empty()) {
-            _impl->exact.erase(it);
-            --_impl->filters;
-        }
-    }
+    const bool erased = core::has_wildcard(key.filter) ? _impl->erase_wildcard(key, who)
+                                                       : _impl->erase_exact(key, who);
+    if (!erased)
+        return false;
     --_impl->subscriptions;
     return true;
 }
 
-void router::match(std::string_view topic, std::vector<route>& out) const {
+bool router::set_available(std::string_view filter, subscriber_id who, bool available) {
+    if (!core::is_shared_filter(filter))
+        return false;
+    const auto parsed = core::parse_shared_filter(filter);
+    if (!parsed)
+        return false;
+    std::unique_lock lock(_impl->mutex);
+    shared_group* g = _impl->find_group(_impl->find_entry(parsed->filter), parsed->group);
+    return g && g->set_available(who, available);
+}
+
+void router::match(std::string_view topic, std::string_view publisher,
+                   std::vector<route>& out) const {
     assert(core::validate_topic_name(topic).ok());
     const bool dollar = !topic.empty() && topic.front() == '$';
+    const pick_input in{_impl->strategy, topic, publisher};
     std::shared_lock lock(_impl->mutex);
     if (!_impl->exact.empty()) {
         const auto it = _impl->exact.find(topic);
         if (it != _impl->exact.end())
-            it->second.append_to(out);
+            it->second.collect(in, out);
     }
     if (_impl->nodes != 0)
-        walk(_impl->root, topic, 0, dollar, out);
+        walk(_impl->root, in, 0, dollar, out);
+}
+
+std::optional<route> router::pick_other(std::uint64_t group, std::string_view topic,
+                                        std::string_view publisher, subscriber_id exclude,
+                                        bool any_member) const {
+    const pick_input in{_impl->strategy, topic, publisher};
+    std::shared_lock lock(_impl->mutex);
+    const auto it = _impl->groups_by_id.find(group);
+    if (it == _impl->groups_by_id.end())
+        return std::nullopt;
+    if (const route* r = it->second->pick_other(in, exclude, any_member))
+        return *r;
+    return std::nullopt;
 }
 
 std::size_t router::subscription_count() const {
@@ -333,6 +403,11 @@ std::size_t router::filter_count() const {
 std::size_t router::trie_node_count() const {
     std::shared_lock lock(_impl->mutex);
     return _impl->nodes;
+}
+
+std::size_t router::shared_group_count() const {
+    std::shared_lock lock(_impl->mutex);
+    return _impl->groups_by_id.size();
 }
 
 }  // namespace emqd::router

@@ -32,6 +32,10 @@ struct subscription_options {
     /// EMQ `$fastlane/<filter>`: QoS 0 written straight to the connection, bypassing the
     /// session (no queue, no merge with other subscriptions). Clean sessions only.
     bool fastlane = false;
+    /// Set by the router on the routes of a shared subscription ($share/<group>/<filter>):
+    /// the id of that group, unique per process and never reused; 0 = not shared. A
+    /// delivery that carries it can be handed to another member (router::pick_other).
+    std::uint64_t shared_group = 0;
 
     friend bool operator==(const subscription_options&, const subscription_options&) = default;
 };

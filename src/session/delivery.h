@@ -56,6 +56,9 @@ struct delivery {
     std::uint8_t qos = 0;   // delivered QoS (after capping or upgrading)
     bool retain = false;    // RETAIN flag on the wire
     subscription_ids sub_ids;
+    /// The shared subscription group it came through (router options.shared_group), or 0:
+    /// while unacknowledged it may be handed to another member (session::hand_off_shared).
+    std::uint64_t shared_group = 0;
 };
 
 }  // namespace emqd::session::detail

@@ -57,14 +57,7 @@ void message_queue::pop_front() {
 }
 
 std::size_t message_queue::drop_expired(clock::time_point now) {
-    if (!_fifos) {
-        return 0;
-    }
-    auto is_expired = [now](const entry& e) { return e.d.msg->expired(now); };
-    const auto n =
-        std::erase_if(_fifos->qos0, is_expired) + std::erase_if(_fifos->qos12, is_expired);
-    release_if_empty();
-    return static_cast<std::size_t>(n);
+    return erase_if([now](const delivery& d) { return d.msg->expired(now); });
 }
 
 }  // namespace emqd::session::detail

@@ -47,6 +47,19 @@ public:
     /// many.
     std::size_t drop_expired(clock::time_point now);
 
+    /// Removes every message for which `pred(delivery&)` returns true; returns how many. O(n).
+    /// `pred` is called once per message: on the QoS 0 ones in order, then on the QoS 1/2
+    /// ones in order.
+    template <class Pred>
+    std::size_t erase_if(Pred&& pred) {
+        if (!_fifos)
+            return 0;
+        auto test = [&pred](entry& e) { return pred(e.d); };
+        const auto n = std::erase_if(_fifos->qos0, test) + std::erase_if(_fifos->qos12, test);
+        release_if_empty();
+        return static_cast<std::size_t>(n);
+    }
+
 private:
     struct entry {
         std::uint64_t seq;

@@ -16,6 +16,10 @@
 // Message expiry is checked where a message starts onward delivery (deliver, drain) and in
 // tick(); once in the window a message is completed regardless (spec 3.3.2.3.3).
 //
+// Shared subscriptions: a route with options.shared_group is a delivery of its own that
+// keeps the group id; attach/detach mark the memberships (un)available in the router, and
+// hand_off_shared gives unacknowledged ones away (the broker decides to whom).
+//
 // The sink is re-read after every call out: it must not call back into the session (see
 // session_sink), but a missing sink is never dereferenced either way.
 
@@ -24,6 +28,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "core/topic.h"
 #include "session/delivery.h"
 #include "session/inflight_window.h"
 #include "session/message_queue.h"
@@ -85,17 +90,26 @@ void session::rebind(router::subscriber_id new_id) {
     for (const auto& [filter, opts] : _subscriptions) {
         const std::string_view routed = routed_filter(filter);
         if (const auto* r = route_of(routed); r == &opts) {
-            _router.subscribe(routed, new_id, opts);
+            _router.subscribe(routed, new_id, opts, attached());
             _router.unsubscribe(routed, _self);
         }
     }
     _self = new_id;
 }
 
+void session::set_shared_available(bool available) {
+    for (const auto& [filter, opts] : _subscriptions) {
+        if (core::is_shared_filter(filter)) {
+            _router.set_available(filter, _self, available);
+        }
+    }
+}
+
 // --- connection ---------------------------------------------------------------------------
 
 void session::attach(session_sink* sink, std::uint16_t receive_maximum, clock::time_point now) {
     _sink = sink;
+    set_shared_available(true);
     _receive_maximum = receive_maximum == 0 ? 65535 : receive_maximum;
     // Resend the window in order [MQTT-4.4.0-1], but never have more unacknowledged
     // PUBLISHes out than the client's (possibly smaller) Receive Maximum [MQTT-3.3.4-9]:
@@ -126,6 +140,9 @@ void session::attach(session_sink* sink, std::uint16_t receive_maximum, clock::t
 }
 
 void session::detach(clock::time_point now) {
+    if (_sink) {
+        set_shared_available(false);
+    }
     _sink = nullptr;
     _detached_at = now;
 }
@@ -157,7 +174,7 @@ const router::subscription_options* session::route_of(std::string_view routed) c
 bool session::subscribe(const std::string& filter, const router::subscription_options& opts) {
     const bool is_new = _subscriptions.insert_or_assign(filter, opts).second;
     const std::string_view routed = routed_filter(filter);
-    _router.subscribe(routed, _self, *route_of(routed));
+    _router.subscribe(routed, _self, *route_of(routed), attached());
     return is_new;
 }
 
@@ -170,7 +187,7 @@ bool session::unsubscribe(const std::string& filter) {
     const std::string routed_copy(routed);  // `routed` points into the key erased below
     _subscriptions.erase(it);
     if (const auto* remaining = route_of(routed_copy)) {
-        _router.subscribe(routed_copy, _self, *remaining);
+        _router.subscribe(routed_copy, _self, *remaining, attached());
     } else {
         _router.unsubscribe(routed_copy, _self);
     }
@@ -186,28 +203,45 @@ void session::deliver(const core::message_ptr& msg,
         return;
     }
     const bool own = msg->from_client_id == _client_id;
-    bool any = false;
-    bool retain_as_published = false;
-    std::uint8_t granted = 0;
-    delivery d;
+    // One delivery for all plain subscriptions, one per shared one.
+    struct merge {
+        bool any = false;
+        bool retain_as_published = false;
+        std::uint8_t granted = 0;
+        delivery d;
+
+        void add(const router::subscription_options& o) {
+            any = true;
+            granted = std::max(granted, o.qos);
+            retain_as_published = retain_as_published || o.retain_as_published;
+            if (o.subscription_id != 0) {
+                d.sub_ids.push_back(o.subscription_id);
+            }
+        }
+    };
+    auto send = [&](merge&& m) {
+        m.d.qos = delivered_qos(msg->qos, m.granted, _cfg.upgrade_qos);
+        m.d.retain = msg->retain && m.retain_as_published;  // spec 3.3.1.3
+        m.d.msg = msg;
+        dispatch(std::move(m.d), now);
+    };
+    merge plain;
     for (const auto& o : matched) {
         if (o.no_local && own) {
             continue;  // spec 3.8.3.1: not to the publisher's own session
         }
-        any = true;
-        granted = std::max(granted, o.qos);
-        retain_as_published = retain_as_published || o.retain_as_published;
-        if (o.subscription_id != 0) {
-            d.sub_ids.push_back(o.subscription_id);
+        if (o.shared_group == 0) {
+            plain.add(o);
+            continue;
         }
+        merge shared;
+        shared.add(o);
+        shared.d.shared_group = o.shared_group;
+        send(std::move(shared));
     }
-    if (!any) {
-        return;
+    if (plain.any) {
+        send(std::move(plain));
     }
-    d.qos = delivered_qos(msg->qos, granted, _cfg.upgrade_qos);
-    d.retain = msg->retain && retain_as_published;  // spec 3.3.1.3
-    d.msg = msg;
-    dispatch(std::move(d), now);
 }
 
 void session::deliver_retained(const core::message_ptr& msg,
@@ -357,6 +391,21 @@ core::status session::on_pubcomp(std::uint16_t packet_id, clock::time_point now)
     _state->inflight.erase(packet_id);
     drain(now);
     return {};
+}
+
+void session::hand_off_shared(
+    const std::function<bool(const core::message_ptr&, std::uint64_t)>& give) {
+    auto offer = [&give](const delivery& d) {
+        return d.shared_group != 0 && d.qos > 0 && d.msg && give(d.msg, d.shared_group);
+    };
+    _state->inflight.sweep([&](detail::inflight_window::entry& e) {
+        if (e.pubrec || !offer(e.d)) {
+            return true;  // PUBREC'd: the client has it; only PUBREL/PUBCOMP remain
+        }
+        _state->acknowledged(e);  // no longer owed to this client
+        return false;
+    });
+    _state->queue.erase_if(offer);
 }
 
 // --- inbound QoS 2 ------------------------------------------------------------------------

@@ -11,6 +11,11 @@
 // oldest. Packet ids are 16-bit, per session and direction, never 0, never reused while in
 // flight. Inbound QoS 2 ids wait in "awaiting PUBREL" (bounded, with a timeout).
 //
+// Shared subscriptions: the session is a member of a group per $share/... filter, available
+// to the router's picking while a connection is attached. What arrives through one is a
+// delivery of its own (never merged with another subscription's) that remembers its group:
+// when the connection goes, the broker hands the unacknowledged ones to another member.
+//
 // Ownership: a session is owned by its shard's session table and touched only on that shard.
 // While a connection is attached the session sends through a session_sink (the channel); a
 // session moves to another shard only detached, by the broker, on takeover.
@@ -20,6 +25,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -86,7 +92,7 @@ public:
     /// After the broker moves the session to another shard: re-registers every
     /// subscription under the new handle. Each filter is added under `new_id` before it is
     /// removed under the old one, so no publish in between misses it (the old shard skips a
-    /// handle whose session is gone).
+    /// handle whose session is gone). Shared memberships keep their availability.
     void rebind(router::subscriber_id new_id);
 
     // --- connection -------------------------------------------------------------------
@@ -95,9 +101,11 @@ public:
     /// order (spec 4.4): PUBLISH with DUP=1, or PUBREL for entries already PUBREC'd; then
     /// moves queued messages into the window while it has room. The window size is
     /// min(max_inflight (0 = 65535), receive_maximum); a smaller new window than what is
-    /// inflight is honoured as acks arrive.
+    /// inflight is honoured as acks arrive. Shared memberships become available.
     void attach(session_sink* sink, std::uint16_t receive_maximum, clock::time_point now);
-    /// Detaches the connection; inflight entries and the queue are kept for the next attach.
+    /// Detaches the connection; inflight entries and the queue are kept for the next attach
+    /// (but see hand_off_shared). Shared memberships become unavailable: the router gives
+    /// their messages to other members while there are any.
     void detach(clock::time_point now);
     bool attached() const { return _sink != nullptr; }
     /// When the session was last detached (for expiry); meaningful while detached.
@@ -117,11 +125,11 @@ public:
     /// The filter the router knows a subscription by: `filter` without fastlane_prefix.
     static std::string_view routed_filter(std::string_view filter);
 
-    /// Subscribes (validated filter, as the client wrote it) in the router under id() and
-    /// records it; replaces the options of an existing subscription. Returns true if the
-    /// subscription is new. A session holding both `F` and `$fastlane/F` is routed once,
-    /// as `F` (the router keeps one route per filter and session): the fastlane one then
-    /// only takes over when `F` is unsubscribed.
+    /// Subscribes (validated filter, plain or shared, as the client wrote it) in the router
+    /// under id() and records it; replaces the options of an existing subscription. Returns
+    /// true if the subscription is new. A session holding both `F` and `$fastlane/F` is
+    /// routed once, as `F` (the router keeps one route per filter and session): the
+    /// fastlane one then only takes over when `F` is unsubscribed.
     bool subscribe(const std::string& filter, const router::subscription_options& opts);
     /// Removes it from the router and the session; returns false if there was none.
     bool unsubscribe(const std::string& filter);
@@ -131,7 +139,9 @@ public:
     // --- outbound messages ------------------------------------------------------------
     /// A routed message; `matched` holds the options of every subscription of this session
     /// that matched. Applies No Local, merges overlapping subscriptions (one delivery at the
-    /// highest QoS, all subscription identifiers), caps QoS, then sends or queues.
+    /// highest QoS, all subscription identifiers), caps QoS, then sends or queues. A shared
+    /// subscription's route (options.shared_group != 0) is never merged: it is a delivery of
+    /// its own, with its own QoS, retain flag and subscription identifier.
     /// Details: a matched entry with no_local is skipped when msg->from_client_id equals
     /// client_id(); nothing is sent if none is left. Delivered QoS = min(msg qos, highest
     /// granted), or max if cfg.upgrade_qos. RETAIN = msg->retain only if some remaining
@@ -159,6 +169,14 @@ public:
     /// ends here without PUBREL and the packet id is free again (spec 4.3.3).
     core::status on_pubrec_refused(std::uint16_t packet_id, clock::time_point now);
     core::status on_pubcomp(std::uint16_t packet_id, clock::time_point now);
+
+    /// Offers `give(msg, group)` every message that came through shared group `group` at
+    /// QoS 1/2 and that the client has not acknowledged: inflight without PUBACK/PUBREC
+    /// (even if sent), then queued, each in order. Those `give` takes (returns true) are
+    /// forgotten here; the others stay. `give` must not call back into this session. Meant
+    /// for a detached session (the broker calls it when the connection goes, or before the
+    /// session ends).
+    void hand_off_shared(const std::function<bool(const core::message_ptr&, std::uint64_t)>& give);
 
     // --- inbound QoS 2 ----------------------------------------------------------------
     /// Records an inbound QoS 2 PUBLISH awaiting PUBREL. Returns true if it is new (the
@@ -199,6 +217,7 @@ private:
     /// The options the router should hold for `routed` (a routed_filter()), or null when the
     /// session has no subscription routed there.
     const router::subscription_options* route_of(std::string_view routed) const;
+    void set_shared_available(bool available);
     // Implementation-defined state; see session.cpp.
     const session_config& _cfg;
     std::string _client_id;

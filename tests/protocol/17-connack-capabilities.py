@@ -32,14 +32,14 @@ def test_default_zone(raw):
         RECEIVE_MAXIMUM: 100,                 # zone.external.max_awaiting_rel
         MAXIMUM_PACKET_SIZE: 1024 * 1024,     # mqtt.max_packet_size
         TOPIC_ALIAS_MAXIMUM: 65535,           # mqtt.max_topic_alias
-        SHARED_SUBSCRIPTION_AVAILABLE: 0,
     }, props
-    # Maximum QoS 2, Retain / Wildcard / Subscription Identifier available: the defaults,
-    # so absent.
+    # Maximum QoS 2, Retain / Wildcard / Subscription Identifier / Shared Subscription
+    # available: the defaults, so absent.
 
 
 @pytest.mark.emqd({"mqtt.max_qos_allowed": 1, "mqtt.retain_available": "false",
                    "mqtt.wildcard_subscription": "false", "mqtt.max_topic_alias": 0,
+                   "mqtt.shared_subscription": "false",
                    "zone.external.max_awaiting_rel": 0, "mqtt.max_packet_size": 268435455})
 def test_restricted_zone(raw):
     _, props = connack_props(raw)

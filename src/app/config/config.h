@@ -18,6 +18,7 @@
 
 #include "broker/overload_settings.h"
 #include "channel/channel_config.h"
+#include "router/shared_strategy.h"
 #include "transport/access_list.h"
 #include "transport/token_bucket.h"
 
@@ -38,6 +39,8 @@ struct config {
     std::string node_name = "emqd@127.0.0.1";
     std::string data_dir = "data/";
     unsigned shards = 0;  // broker.shards; 0 = one per core
+    /// broker.shared_subscription_strategy
+    router::shared_strategy shared_subscription_strategy = router::shared_strategy::random;
     std::string log_level = "warning";
     std::vector<listener_config> tcp_listeners;  // default: external on 0.0.0.0:1883
     channel::channel_config zone;                // mqtt.* and zone.external.*

@@ -36,6 +36,8 @@ void register_mqtt_keys(key_registry& r) {
     r.key("mqtt.response_information", [](load_state& s, const setting& v) {
         s.cfg.zone.response_information = std::string(v.value);
     });
+    r.key("mqtt.shared_subscription",
+          [](load_state& s, const setting& v) { s.cfg.zone.shared_subscription = as_bool(v); });
 }
 
 }  // namespace emqd::app::detail

@@ -32,6 +32,17 @@ void register_node_keys(key_registry& r) {
     });
     r.key("broker.redirect_permanent",
           [](load_state& s, const setting& v) { s.cfg.zone.redirect_permanent = as_bool(v); });
+    r.key("broker.shared_subscription_strategy", [](load_state& s, const setting& v) {
+        using router::shared_strategy;
+        const std::string name = value_or_throw(parse_choice(
+            v.value, {"random", "round_robin", "sticky", "hash_clientid", "hash_topic"}));
+        s.cfg.shared_subscription_strategy = name == "round_robin" ? shared_strategy::round_robin
+                                             : name == "sticky"    ? shared_strategy::sticky
+                                             : name == "hash_clientid"
+                                                 ? shared_strategy::hash_clientid
+                                             : name == "hash_topic" ? shared_strategy::hash_topic
+                                                                    : shared_strategy::random;
+    });
     r.key("log.level", [](load_state& s, const setting& v) {
         s.cfg.log_level = value_or_throw(
             parse_choice(v.value, {"debug", "info", "notice", "warning", "error", "critical"}));

@@ -6,6 +6,9 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+#include <string>
+
 #include "broker/test/test_client.h"
 
 namespace emqd::broker {
@@ -19,6 +22,7 @@ protected:
     void SetUp() override {
         broker_config cfg;
         cfg.shards = 2;
+        cfg.shared_strategy = router::shared_strategy::round_robin;
         cfg.listeners.push_back({"external", "127.0.0.1", 0, 1000});
         _broker = std::make_unique<broker>(cfg);
         _broker->start();
@@ -145,6 +149,48 @@ TEST_F(broker_test, a_client_closing_in_the_middle_of_a_burst_is_cleaned_up) {
     EXPECT_EQ(got.topic, "burst/t");
     test_client probe(_port, protocol_version::v3_1_1);
     EXPECT_EQ(probe.connect("probe").reason, core::reason_code::success);
+}
+
+TEST_F(broker_test, shared_messages_of_a_closed_member_go_to_another_on_any_shard) {
+    // Round robin gives member A every other message; A acknowledges none and goes away.
+    // B must then get A's messages too, each once. Repeated with fresh connections, so the
+    // redispatch runs both within a shard and across shards.
+    for (int round = 0; round < 8; ++round) {
+        const std::string topic = "r/" + std::to_string(round);
+        auto a = std::make_unique<test_client>(_port, protocol_version::v3_1_1);
+        test_client b(_port, protocol_version::v3_1_1);
+        a->connect("a" + std::to_string(round));
+        b.connect("b" + std::to_string(round));
+        ASSERT_EQ(subscribe(*a, "$share/g/" + topic, 1).reasons.at(0),
+                  core::reason_code::granted_qos_1);
+        ASSERT_EQ(subscribe(b, "$share/g/" + topic, 1).reasons.at(0),
+                  core::reason_code::granted_qos_1);
+        test_client pub(_port, protocol_version::v3_1_1);
+        pub.connect("p" + std::to_string(round));
+        for (std::uint16_t i = 1; i <= 4; ++i) {
+            const std::string payload = "m" + std::to_string(i);
+            codec::publish_packet p;
+            p.topic = topic;
+            p.payload = payload;
+            p.qos = 1;
+            p.packet_id = i;
+            pub.send(p);
+            pub.expect<codec::ack_packet>();
+        }
+        EXPECT_EQ(a->expect<codec::publish_packet>().qos, 1);
+        EXPECT_EQ(a->expect<codec::publish_packet>().qos, 1);
+        a.reset();  // closed with both unacknowledged
+        std::multiset<std::string> got;
+        for (int i = 0; i < 4; ++i) {
+            auto m = b.expect<codec::publish_packet>();
+            got.insert(std::string(m.payload));
+            codec::ack_packet ack;
+            ack.type = codec::packet_type::puback;
+            ack.packet_id = m.packet_id;
+            b.send(ack);
+        }
+        EXPECT_EQ(got, (std::multiset<std::string>{"m1", "m2", "m3", "m4"})) << round;
+    }
 }
 
 TEST_F(broker_test, graceful_stop_tells_v5_clients) {

@@ -15,8 +15,8 @@ TEST_F(channel_test, v5_connack_leaves_out_what_equals_the_defaults) {
     cfg.session.max_awaiting_rel = 65535;  // Receive Maximum 65535
     conn& c = open();
     c.feed(wire(connect_packet(v5, "c"), v5), at(0));
-    // Only Topic Alias Maximum 65535 and Shared Subscription Available 0 remain.
-    EXPECT_EQ(c.take(), "20 08 00 00 05 22 FF FF 2A 00");
+    // Only Topic Alias Maximum 65535 remains.
+    EXPECT_EQ(c.take(), "20 06 00 00 03 22 FF FF");
 }
 
 TEST_F(channel_test, v5_response_information_only_when_asked_and_configured) {
@@ -29,19 +29,18 @@ TEST_F(channel_test, v5_response_information_only_when_asked_and_configured) {
     expected.props.receive_maximum = 100;
     expected.props.maximum_packet_size = 1024 * 1024;
     expected.props.topic_alias_maximum = 65535;
-    expected.props.shared_subscription_available = 0;
     expected.props.response_information = "replies/c1/";
     EXPECT_EQ(a.take(), to_hex(wire(expected, v5)));
 
     conn& quiet = open();  // did not ask
     quiet.feed(wire(connect_packet(v5, "c2"), v5), at(0));
-    EXPECT_EQ(quiet.take(), "20 10 00 00 0D 21 00 64 27 00 10 00 00 22 FF FF 2A 00");
+    EXPECT_EQ(quiet.take(), "20 0E 00 00 0B 21 00 64 27 00 10 00 00 22 FF FF");
 
     cfg.response_information.clear();  // asked, nothing configured: nothing sent
     asks.client_id = "c3";
     conn& none = open();
     none.feed(wire(asks, v5), at(0));
-    EXPECT_EQ(none.take(), "20 10 00 00 0D 21 00 64 27 00 10 00 00 22 FF FF 2A 00");
+    EXPECT_EQ(none.take(), "20 0E 00 00 0B 21 00 64 27 00 10 00 00 22 FF FF");
 }
 
 TEST_F(channel_test, v5_request_problem_information_0_silences_acks_not_disconnect) {

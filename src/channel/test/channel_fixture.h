@@ -135,7 +135,7 @@ public:
             retained_store.put(msg);
         // Local routing, as a shard would do it: group matches by session.
         std::vector<router::route> routes;
-        router.match(msg->topic, routes);
+        router.match(msg->topic, msg->from_client_id, routes);
         for (auto& [id, s] : sessions) {
             std::vector<router::subscription_options> matched;
             for (const router::route& r : routes)

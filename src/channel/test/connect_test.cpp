@@ -10,10 +10,9 @@ namespace {
 constexpr const char* k_connect_311 = "10 0E 00 04 4D 51 54 54 04 02 00 3C 00 02 63 31";
 // "MQIsdp" level 3, clean session, keep alive 60, client id "c1".
 constexpr const char* k_connect_31 = "10 10 00 06 4D 51 49 73 64 70 03 02 00 3C 00 02 63 31";
-// v5 CONNACK with the default zone: Receive Maximum 32, Maximum Packet Size 1 MB, Topic
-// Alias Maximum 65535, Shared Subscription Available 0.
-constexpr const char* k_connack_v5_default =
-    "20 10 00 00 0D 21 00 64 27 00 10 00 00 22 FF FF 2A 00";
+// v5 CONNACK with the default zone: Receive Maximum 100, Maximum Packet Size 1 MB, Topic
+// Alias Maximum 65535; shared subscriptions are available (the default: no property).
+constexpr const char* k_connack_v5_default = "20 0E 00 00 0B 21 00 64 27 00 10 00 00 22 FF FF";
 
 TEST_F(channel_test, v311_connect_is_accepted) {
     conn& c = open();
@@ -143,6 +142,7 @@ TEST_F(channel_test, v5_connack_announces_restricted_zone) {
     cfg.server_keepalive = 30;
     cfg.max_topic_alias = 0;
     cfg.session.max_awaiting_rel = 0;  // unbounded: Receive Maximum 65535
+    cfg.shared_subscription = false;
     conn& c = open();
     c.feed(wire(connect_packet(protocol_version::v5, "c5"), protocol_version::v5), at(0));
     // Receive Maximum 65535 is the default: absent. Maximum QoS 1, Retain Available 0,
@@ -155,8 +155,8 @@ TEST_F(channel_test, v5_empty_client_id_is_assigned_and_returned) {
     conn& c = open();
     c.feed(wire(connect_packet(protocol_version::v5, "", /*clean=*/false), protocol_version::v5),
            at(0));
-    EXPECT_EQ(c.take(), "20 19 00 00 16 21 00 64 27 00 10 00 00 12 00 06 " + to_hex("auto-1") +
-                            " 22 FF FF 2A 00");
+    EXPECT_EQ(c.take(),
+              "20 17 00 00 14 21 00 64 27 00 10 00 00 12 00 06 " + to_hex("auto-1") + " 22 FF FF");
     EXPECT_EQ(c.ch->client_id(), "auto-1");
 }
 
@@ -173,7 +173,7 @@ TEST_F(channel_test, v5_session_expiry_and_present_flag) {
 
     conn& b = open(at(2));
     b.feed(wire(p, protocol_version::v5), at(2));
-    EXPECT_EQ(b.take().substr(0, 11), "20 10 01 00");
+    EXPECT_EQ(b.take().substr(0, 11), "20 0E 01 00");
 }
 
 TEST_F(channel_test, v5_will_checks) {

@@ -259,7 +259,7 @@ TEST_F(lifecycle_test, resumed_session_resends_inflight_after_connack) {
     again.feed(wire(p, v5), at(3));
     // CONNACK with Session Present, then the unacknowledged PUBLISH again with DUP.
     EXPECT_EQ(again.take(),
-              "20 10 01 00 0D 21 00 64 27 00 10 00 00 22 FF FF 2A 00 "
+              "20 0E 01 00 0B 21 00 64 27 00 10 00 00 22 FF FF "
               "3A 0A 00 03 61 2F 62 00 01 00 68 69");
 }
 

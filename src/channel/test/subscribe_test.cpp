@@ -30,13 +30,13 @@ TEST_F(channel_test, v5_subscribe_reason_code_per_filter) {
     conn& c = connected(v5, "s");
     codec::subscribe_packet p;
     p.packet_id = 1;
-    p.topics = {filter("a/b", 2), filter("a/#/b", 0), filter("$share/g/x", 0),
+    p.topics = {filter("a/b", 2), filter("a/#/b", 0), filter("$share/g/x", 2),
                 filter("$queue/x", 0)};
     c.feed(wire(p, v5), at(1));
-    // a/b granted QoS 1 (zone maximum), invalid filter 0x8F, shared not supported 0x9E.
+    // a/b granted QoS 1 (zone maximum), invalid filter 0x8F, shared subscriptions granted.
     EXPECT_EQ(c.take(),
-              with_reason(0x90, "00 01", "'#' must be the last whole level", "01 8F 9E 9E"));
-    EXPECT_EQ(c.ch->attached_session()->subscriptions().size(), 1u);
+              with_reason(0x90, "00 01", "'#' must be the last whole level", "01 8F 01 00"));
+    EXPECT_EQ(c.ch->attached_session()->subscriptions().size(), 3u);
     EXPECT_FALSE(c.io.closed);
 }
 
@@ -71,6 +71,58 @@ TEST_F(channel_test, unsubscribe_of_an_invalid_filter_is_0x8f) {
     EXPECT_EQ(c.take(), with_reason(0xB0, "00 02", "'#' must be the last whole level", "8F 00 11"));
     EXPECT_TRUE(c.ch->attached_session()->subscriptions().empty());
     EXPECT_FALSE(c.io.closed);
+}
+
+TEST_F(channel_test, shared_subscription_checks) {
+    cfg.max_topic_levels = 2;
+    conn& c = connected(v5, "s");
+    codec::subscribe_packet p;
+    p.packet_id = 1;
+    p.topics = {filter("$share//x", 0),      filter("$share/g+/x", 0), filter("$share/g", 0),
+                filter("$share/g/a/b/c", 0), filter("$queue/", 0),     filter("$share/g/a/b", 1),
+                filter("$queue/q", 1)};
+    c.feed(wire(p, v5), at(1));
+    // Empty or wildcard group, no filter, filter too deep, empty filter: 0x8F.
+    EXPECT_EQ(c.take(), with_reason(0x90, "00 01", "empty share name", "8F 8F 8F 8F 8F 01 01"));
+    // $queue/q is the group $queue of $share: one subscription however it is written.
+    const auto& subs = c.ch->attached_session()->subscriptions();
+    EXPECT_EQ(subs.size(), 2u);
+    EXPECT_EQ(subs.count("$share/$queue/q"), 1u);
+
+    codec::unsubscribe_packet u;
+    u.packet_id = 2;
+    u.filters = {"$queue/q", "$share/$queue/q", "$share/g/a/b"};
+    c.feed(wire(u, v5), at(2));
+    EXPECT_EQ(c.take(), "B0 06 00 02 00 00 11 00");
+    EXPECT_TRUE(c.ch->attached_session()->subscriptions().empty());
+}
+
+TEST_F(channel_test, shared_subscriptions_disabled) {
+    cfg.shared_subscription = false;
+    for (auto v : {v5, v311}) {
+        conn& c = connected(v, v == v5 ? "s5" : "s3");
+        codec::subscribe_packet p;
+        p.packet_id = 1;
+        p.topics = {filter("$share/g/x", 0), filter("$queue/x", 0), filter("x", 0)};
+        c.feed(wire(p, v), at(1));
+        EXPECT_EQ(c.take(), v == v5 ? with_reason(0x90, "00 01",
+                                                  "shared subscriptions not available", "9E 9E 00")
+                                    : "90 05 00 01 80 80 00");
+        EXPECT_EQ(c.ch->attached_session()->subscriptions().size(), 1u);
+    }
+}
+
+TEST_F(channel_test, v5_no_local_on_shared_subscription_is_a_protocol_error) {
+    conn& c = connected(v5, "s");
+    codec::subscribe_packet p;
+    p.packet_id = 1;
+    auto r = filter("$share/g/x", 1);
+    r.no_local = true;
+    p.topics = {filter("a", 0), r};
+    c.feed(wire(p, v5), at(1));
+    // DISCONNECT 0x82, nothing subscribed.
+    EXPECT_EQ(c.take(), with_reason(0xE0, "82", "No Local on a shared subscription"));
+    EXPECT_TRUE(c.io.closed);
 }
 
 TEST_F(channel_test, v5_wildcard_subscription_disabled) {

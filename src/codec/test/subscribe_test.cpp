@@ -40,6 +40,20 @@ TEST(subscribe, v5_options_and_subscription_identifier) {
     EXPECT_EQ(to_hex(encoded(p, protocol_version::v3_1_1)), "82 08 00 01 00 03 61 2F 62 01");
 }
 
+TEST(subscribe, no_local_on_shared_is_a_protocol_error) {
+    // [MQTT-3.8.3-4], for both spellings of a shared subscription; options 0x05 = NL, QoS 1.
+    EXPECT_EQ(decode_error(hex("82 0F 00 01 00 00 09 24 71 75 65 75 65 2F 61 62 05"),
+                           protocol_version::v5),
+              reason_code::protocol_error);  // $queue/ab
+    EXPECT_EQ(decode_error(hex("82 0F 00 01 00 00 09 24 73 68 61 72 65 2F 67 2F 05"),
+                           protocol_version::v5),
+              reason_code::protocol_error);  // $share/g/
+    // Without No Local it decodes (the channel judges the filter).
+    auto p = decode_as<subscribe_packet>(hex("82 0F 00 01 00 00 09 24 71 75 65 75 65 2F 61 62 01"),
+                                         protocol_version::v5);
+    EXPECT_EQ(p.topics.at(0).filter, "$queue/ab");
+}
+
 TEST(subscribe, invalid_filter_still_decodes) {
     // "a/#/b" is not a valid filter: the channel answers 0x8F for that slot.
     const auto wire = hex("82 0A 00 02 00 05 61 2F 23 2F 62 00");

@@ -111,6 +111,40 @@ struct match_case {
     bool matches;
 };
 
+// Shared subscriptions (spec 4.8.2): $share/<group>/<filter>, and EMQ's $queue/<filter>.
+TEST(topic, shared_filter) {
+    EXPECT_TRUE(is_shared_filter("$share/g/t"));
+    EXPECT_TRUE(is_shared_filter("$queue/t"));
+    EXPECT_TRUE(is_shared_filter("$share/"));
+    EXPECT_FALSE(is_shared_filter("$share"));
+    EXPECT_FALSE(is_shared_filter("$sharex/g/t"));
+    EXPECT_FALSE(is_shared_filter("share/g/t"));
+    EXPECT_FALSE(is_shared_filter("$SYS/#"));
+
+    auto p = parse_shared_filter("$share/g1/sport/#");
+    ASSERT_TRUE(p.ok());
+    EXPECT_EQ(p->group, "g1");
+    EXPECT_EQ(p->filter, "sport/#");
+    p = parse_shared_filter("$queue/a/+/c");
+    ASSERT_TRUE(p.ok());
+    EXPECT_EQ(p->group, "$queue");
+    EXPECT_EQ(p->filter, "a/+/c");
+    p = parse_shared_filter("$share/$queue/x");  // any character but + # / in a group name
+    ASSERT_TRUE(p.ok());
+    EXPECT_EQ(p->group, "$queue");
+    EXPECT_EQ(p->filter, "x");
+
+    for (std::string_view bad :
+         {"$share/", "$share/g", "$share//t", "$share/g+/t", "$share/#/t", "$share/g/",
+          "$share/g/a#", "$share/g/a/#/b", "$queue/", "$queue/a+"}) {
+        auto r = parse_shared_filter(bad);
+        ASSERT_FALSE(r.ok()) << bad;
+        EXPECT_EQ(r.err().code, reason_code::topic_filter_invalid) << bad;
+    }
+    EXPECT_TRUE(parse_shared_filter("$share/g/a/b", {2}).ok());
+    EXPECT_FALSE(parse_shared_filter("$share/g/a/b/c", {2}).ok());  // levels of the filter
+}
+
 TEST(topic, topic_matches) {
     const match_case cases[] = {
         // exact

@@ -42,7 +42,7 @@ void run(benchmark::State& state, const router& r, std::size_t expected) {
     out.reserve(64);
     for (auto _ : state) {
         out.clear();
-        r.match(topic, out);
+        r.match(topic, "publisher", out);
         benchmark::DoNotOptimize(out.data());
     }
     if (out.size() != expected)
@@ -75,6 +75,19 @@ void bm_exact_one_among_100k_wildcards(benchmark::State& state) {
     run(state, r, 11);
 }
 BENCHMARK(bm_exact_one_among_100k_wildcards);
+
+// One shared group of 10 members on the exact topic, among the 100k wildcard filters: the
+// 10 plain wildcard routes plus the one member the group picks.
+void bm_shared_group_among_100k_wildcards(benchmark::State& state) {
+    static router r(emqd::router::shared_strategy::round_robin);
+    if (state.thread_index() == 0 && r.subscription_count() == 0) {
+        add_wildcard_population(r);
+        for (std::uint64_t i = 1; i <= 10; ++i)
+            r.subscribe(std::string("$share/g/") + topic, subscriber_id{3, i}, {});
+    }
+    run(state, r, 11);
+}
+BENCHMARK(bm_shared_group_among_100k_wildcards)->Threads(1)->Threads(2);
 
 void bm_subscribe_unsubscribe_100k_on_one_filter(benchmark::State& state) {
     router r;

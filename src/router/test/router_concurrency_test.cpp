@@ -74,7 +74,7 @@ TEST(router_concurrency, matches_stay_consistent_under_churn) {
             for (int n = 0; n < 2000 || writers_left.load() > 0; ++n, ++i) {
                 const std::string& topic = topics[i % topics.size()];
                 out.clear();
-                r.match(topic, out);
+                r.match(topic, "", out);
                 std::size_t stable = 0;
                 for (const route& x : out) {
                     const std::size_t f = x.subscriber.session / stride;

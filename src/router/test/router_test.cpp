@@ -26,7 +26,7 @@ subscription_options qos(std::uint8_t q) {
 // Sessions of the routes matching `topic`, sorted (duplicates kept).
 std::vector<std::uint64_t> matched(const router& r, std::string_view topic) {
     std::vector<route> out;
-    r.match(topic, out);
+    r.match(topic, "", out);
     std::vector<std::uint64_t> ids;
     for (const route& x : out)
         ids.push_back(x.subscriber.session);
@@ -55,7 +55,7 @@ TEST(router, match_appends_and_keeps_options) {
     o.subscription_id = 7;
     r.subscribe("x", sub(5, 3), o);
     std::vector<route> out(1);  // pre-existing content is kept
-    r.match("x", out);
+    r.match("x", "", out);
     ASSERT_EQ(out.size(), 2u);
     EXPECT_EQ(out[1].subscriber, sub(5, 3));
     EXPECT_EQ(out[1].options, o);
@@ -118,7 +118,7 @@ TEST(router, overlapping_filters_report_each_match) {
     r.subscribe("a/#", sub(1), qos(2));
     r.subscribe("#", sub(2), qos(0));
     std::vector<route> out;
-    r.match("a/b", out);
+    r.match("a/b", "", out);
     ASSERT_EQ(out.size(), 4u);
     std::vector<int> qos_of_1;
     for (const route& x : out)
@@ -146,11 +146,11 @@ TEST(router, resubscribe_replaces_options_and_returns_false) {
     EXPECT_FALSE(r.subscribe("x", sub(1), qos(1)));
     EXPECT_EQ(r.subscription_count(), 2u);
     std::vector<route> out;
-    r.match("a/b", out);
+    r.match("a/b", "", out);
     ASSERT_EQ(out.size(), 1u);
     EXPECT_EQ(out[0].options.qos, 2);
     out.clear();
-    r.match("x", out);
+    r.match("x", "", out);
     ASSERT_EQ(out.size(), 1u);
     EXPECT_EQ(out[0].options.qos, 1);
 }
@@ -214,7 +214,7 @@ TEST(router, many_subscribers_on_one_filter) {
     for (std::uint64_t i = 1; i < n; i += 2)
         ASSERT_FALSE(r.unsubscribe("big/+", sub(i)));
     std::vector<route> out;
-    r.match("big/x", out);
+    r.match("big/x", "", out);
     ASSERT_EQ(out.size(), n / 2);
     std::sort(out.begin(), out.end(), [](const route& a, const route& b) {
         return a.subscriber.session < b.subscriber.session;

@@ -20,7 +20,7 @@ const router::subscriber_id moved{3, 1};
 
 std::vector<router::route> match(const router::router& rt, std::string_view topic) {
     std::vector<router::route> out;
-    rt.match(topic, out);
+    rt.match(topic, "", out);
     return out;
 }
 

@@ -63,6 +63,7 @@ void expect_same(const config& a, const config& b) {
     EXPECT_EQ(a.node_name, b.node_name);
     EXPECT_EQ(a.data_dir, b.data_dir);
     EXPECT_EQ(a.shards, b.shards);
+    EXPECT_EQ(a.shared_subscription_strategy, b.shared_subscription_strategy);
     EXPECT_EQ(a.log_level, b.log_level);
     EXPECT_EQ(a.tcp_listeners, b.tcp_listeners);
     const channel::channel_config& x = a.zone;
@@ -79,6 +80,7 @@ void expect_same(const config& a, const config& b) {
     EXPECT_EQ(x.mountpoint, y.mountpoint);
     EXPECT_EQ(x.redirect_to, y.redirect_to);
     EXPECT_EQ(x.redirect_permanent, y.redirect_permanent);
+    EXPECT_EQ(x.shared_subscription, y.shared_subscription);
     EXPECT_EQ(x.idle_timeout, y.idle_timeout);
     EXPECT_EQ(x.keepalive_backoff, y.keepalive_backoff);
     EXPECT_EQ(x.server_keepalive, y.server_keepalive);
@@ -138,6 +140,7 @@ TEST_F(config_test, shipped_emqd_conf_documents_every_key) {
                             "broker.shards",
                             "broker.redirect_to",
                             "broker.redirect_permanent",
+                            "broker.shared_subscription_strategy",
                             "log.level",
                             "listener.tcp.external",
                             "listener.tcp.external.max_connections",
@@ -151,6 +154,7 @@ TEST_F(config_test, shipped_emqd_conf_documents_every_key) {
                             "mqtt.wildcard_subscription",
                             "mqtt.max_subscriptions",
                             "mqtt.response_information",
+                            "mqtt.shared_subscription",
                             "zone.external.idle_timeout",
                             "zone.external.keepalive_backoff",
                             "zone.external.server_keepalive",
@@ -281,6 +285,7 @@ TEST_F(config_test, every_key_is_applied) {
         "broker.shards = 4\n"
         "broker.redirect_to = [::1]:1884\n"
         "broker.redirect_permanent = on\n"
+        "broker.shared_subscription_strategy = hash_topic\n"
         "log.level = debug\n"
         "mqtt.max_packet_size = 64KB\n"
         "mqtt.max_clientid_len = 23\n"
@@ -291,6 +296,7 @@ TEST_F(config_test, every_key_is_applied) {
         "mqtt.wildcard_subscription = false\n"
         "mqtt.max_subscriptions = 10\n"
         "mqtt.response_information = replies/%c/\n"
+        "mqtt.shared_subscription = false\n"
         "zone.external.idle_timeout = 100ms\n"
         "zone.external.keepalive_backoff = 1.5\n"
         "zone.external.server_keepalive = 1m\n"
@@ -310,6 +316,7 @@ TEST_F(config_test, every_key_is_applied) {
     EXPECT_EQ(c.shards, 4u);
     EXPECT_EQ(c.zone.redirect_to, "[::1]:1884");
     EXPECT_TRUE(c.zone.redirect_permanent);
+    EXPECT_EQ(c.shared_subscription_strategy, router::shared_strategy::hash_topic);
     EXPECT_EQ(c.log_level, "debug");
     EXPECT_EQ(c.zone.max_packet_size, 65536u);
     EXPECT_EQ(c.zone.max_clientid_len, 23u);
@@ -320,6 +327,7 @@ TEST_F(config_test, every_key_is_applied) {
     EXPECT_FALSE(c.zone.wildcard_subscription);
     EXPECT_EQ(c.zone.max_subscriptions, 10u);
     EXPECT_EQ(c.zone.response_information, "replies/%c/");
+    EXPECT_FALSE(c.zone.shared_subscription);
     EXPECT_EQ(c.zone.idle_timeout, 100ms);
     EXPECT_DOUBLE_EQ(c.zone.keepalive_backoff, 1.5);
     EXPECT_EQ(c.zone.server_keepalive, 60);
@@ -344,6 +352,29 @@ TEST_F(config_test, rate_limits_off_by_default_and_by_off) {
     EXPECT_FALSE(c.conn_bytes_in.enabled());
     EXPECT_EQ(load("zone.external.rate_limit.conn_messages_in = 5,500ms").conn_messages_in,
               (transport::rate_limit{5, 500ms}));
+}
+
+TEST_F(config_test, shared_subscription_strategies) {
+    using router::shared_strategy;
+    EXPECT_EQ(load("").shared_subscription_strategy, shared_strategy::random);  // EMQ X 4
+    EXPECT_TRUE(load("").zone.shared_subscription);
+    const std::pair<const char*, shared_strategy> cases[] = {
+        {"random", shared_strategy::random},
+        {"round_robin", shared_strategy::round_robin},
+        {"sticky", shared_strategy::sticky},
+        {"hash_clientid", shared_strategy::hash_clientid},
+        {"hash_topic", shared_strategy::hash_topic}};
+    for (const auto& [name, want] : cases)
+        EXPECT_EQ(load(std::string("broker.shared_subscription_strategy = ") + name)
+                      .shared_subscription_strategy,
+                  want)
+            << name;
+    EXPECT_EQ(error_of("broker.shared_subscription_strategy = hash\n"),
+              path() +
+                  ":1: broker.shared_subscription_strategy: invalid value \"hash\": expected one "
+                  "of random, round_robin, sticky, hash_clientid, hash_topic");
+    EXPECT_PRED2(contains, error_of("mqtt.shared_subscription = yes\n"),
+                 ":1: mqtt.shared_subscription: ");
 }
 
 TEST_F(config_test, range_limits) {
