@@ -3,7 +3,6 @@
 #include <spdlog/spdlog.h>
 
 #include "broker/broker_context.h"
-#include "broker/process_memory.h"
 #include "broker/shard.h"
 
 namespace emqd::broker {
@@ -13,7 +12,6 @@ broker::broker(broker_config cfg) : _ctx(std::make_unique<broker_context>(std::m
         _ctx->config.shards = 1;
     for (const auto& spec : _ctx->config.listeners)
         _ctx->listeners.push_back(std::make_unique<listener_state>(spec));
-    _ctx->overload = std::make_unique<overload_monitor>(_ctx->config.overload, memory_limit());
     for (unsigned i = 0; i < _ctx->config.shards; ++i)
         _ctx->shards.push_back(std::make_unique<shard>(i, *_ctx));
 }
@@ -35,7 +33,7 @@ void broker::start() {
     spdlog::info("emqd started with {} shard(s)", _ctx->shards.size());
     if (_ctx->config.overload.enable)
         spdlog::info("overload protection: memory watermark {}MB, loop lag watermark {}ms",
-                     _ctx->overload->mem_high_watermark() >> 20,
+                     _ctx->overload.mem_high_watermark() >> 20,
                      _ctx->config.overload.loop_lag_high_watermark.count());
 }
 

@@ -12,6 +12,7 @@
 #include "broker/client_registry.h"
 #include "broker/listener_state.h"
 #include "broker/overload_monitor.h"
+#include "broker/process_memory.h"
 #include "router/retained_store.h"
 #include "router/router.h"
 
@@ -21,7 +22,9 @@ class shard;
 
 struct broker_context {
     explicit broker_context(broker_config cfg)
-        : config(std::move(cfg)), router(config.shared_strategy) {}
+        : config(std::move(cfg)),
+          router(config.shared_strategy),
+          overload(config.overload, memory_limit()) {}
 
     broker_config config;
     router::router router;
@@ -32,7 +35,7 @@ struct broker_context {
     std::atomic<std::uint64_t> next_session_id{1};
     std::atomic<std::size_t> delayed_messages{0};  // held by all shards' delayed queues
     /// Sampled by shard 0 only (shard_overload.cpp).
-    std::unique_ptr<overload_monitor> overload;
+    overload_monitor overload;
 };
 
 }  // namespace emqd::broker

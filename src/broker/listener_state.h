@@ -39,6 +39,8 @@ public:
     /// `refuse` must be matched by one release().
     admission admit();
     void release(admission a);
+    /// Connections admitted and not yet released (relaxed: may lag other shards).
+    std::size_t connections() const { return _connections.load(std::memory_order_relaxed); }
 
     /// What the transport checks before handing a connection over.
     transport::tcp_listener::policy policy();

@@ -42,7 +42,7 @@ void shard::sample_overload(clock::time_point now) {
     for (auto& s : _ctx.shards)
         lag = std::max<clock::duration>(
             lag, std::chrono::nanoseconds(s->_lag_ns.exchange(0, std::memory_order_relaxed)));
-    overload_monitor& mon = *_ctx.overload;
+    overload_monitor& mon = _ctx.overload;
     const auto change = mon.update({now, resident_memory(), lag});
     if (change == overload_monitor::change::none)
         return;
