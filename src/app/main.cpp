@@ -20,6 +20,7 @@ emqd::broker::broker_config to_broker_config(const emqd::app::config& cfg) {
     emqd::broker::broker_config b;
     b.shards = cfg.shards ? cfg.shards : std::max(1u, std::thread::hardware_concurrency());
     b.zone = cfg.zone;
+    b.access = cfg.access;
     for (const auto& l : cfg.tcp_listeners)
         b.listeners.push_back({l.name, l.address, l.port, l.max_connections});
     return b;

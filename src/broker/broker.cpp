@@ -7,8 +7,7 @@
 
 namespace emqd::broker {
 
-broker::broker(broker_config cfg) : _ctx(std::make_unique<broker_context>()) {
-    _ctx->config = std::move(cfg);
+broker::broker(broker_config cfg) : _ctx(std::make_unique<broker_context>(std::move(cfg))) {
     if (_ctx->config.shards == 0)
         _ctx->config.shards = 1;
     for (const auto& spec : _ctx->config.listeners) {

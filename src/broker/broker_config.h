@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "auth/access_config.h"
 #include "channel/channel_config.h"
 
 namespace emqd::broker {
@@ -19,6 +20,7 @@ struct broker_config {
     std::uint16_t node_id = 0;  // the node part of message ids
     std::vector<listener_spec> listeners;
     channel::channel_config zone;
+    auth::access_config access;  // static bans, flapping policy
 };
 
 }  // namespace emqd::broker

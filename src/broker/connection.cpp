@@ -110,6 +110,16 @@ void connection::socket_gone() {
     finish();
 }
 
+std::optional<core::ip_address> connection::peer_address() const {
+    // The stream names its peer "address:port" (IPv6 without brackets): the address is
+    // everything before the last colon. Parsed on demand: asked once per CONNECT.
+    const std::string& peer = _stream->peer();
+    const auto colon = peer.rfind(':');
+    if (colon == std::string::npos)
+        return std::nullopt;
+    return core::parse_ip_address(std::string_view(peer).substr(0, colon));
+}
+
 // --- writing --------------------------------------------------------------------------
 
 void connection::notify_output() {
@@ -215,6 +225,9 @@ void connection::session_closed(session::session* s) {
 }
 void connection::publish(core::message_ptr msg) {
     _shard.publish(std::move(msg));
+}
+auth::access_control& connection::access() {
+    return _shard.access();
 }
 const router::retained_store& connection::retained() const {
     return _shard.retained();

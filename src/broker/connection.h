@@ -51,6 +51,7 @@ public:
     void notify_output() override;
     void append_frame(std::shared_ptr<const std::string> frame) override;
     std::size_t pending_output() const override { return _output.size() + _segment_bytes; }
+    std::optional<core::ip_address> peer_address() const override;
     void close() override;
 
     // broker_services (forwarded to the shard)
@@ -58,6 +59,7 @@ public:
                       std::function<void(channel::session_grant)> done) override;
     void session_closed(session::session* s) override;
     void publish(core::message_ptr msg) override;
+    auth::access_control& access() override;
     const router::retained_store& retained() const override;
     channel::frame_cache& qos0_frames() override;
     core::guid next_guid() override;

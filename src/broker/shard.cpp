@@ -42,6 +42,9 @@ const channel::channel_config& shard::zone() const {
 const router::retained_store& shard::retained() const {
     return _ctx.retained;
 }
+auth::access_control& shard::access() {
+    return _ctx.access;
+}
 
 void shard::open_listeners() {
     for (auto& l : _ctx.listeners) {
@@ -240,9 +243,13 @@ void shard::tick() {
             c->on_tick(now);
     expire_sessions(now);
     // Expired retained messages are skipped on match but only freed here: once a minute,
-    // by one shard.
-    if (_index == 0 && ++_ticks % 60 == 0)
-        _ctx.retained.purge_expired(now);
+    // by one shard. Expired bans and flapping windows likewise, every second (cheap when
+    // nothing is due).
+    if (_index == 0) {
+        _ctx.access.purge(now);
+        if (++_ticks % 60 == 0)
+            _ctx.retained.purge_expired(now);
+    }
 }
 
 // --- stop -----------------------------------------------------------------------------

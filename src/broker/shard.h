@@ -71,6 +71,7 @@ public:
     std::string assign_client_id();
     const channel::channel_config& zone() const;
     const router::retained_store& retained() const;
+    auth::access_control& access();
     channel::frame_cache& qos0_frames() { return _frames; }
     void schedule_flush(connection& c);
     void schedule_read(connection& c);

@@ -10,6 +10,7 @@
 #include <functional>
 #include <string>
 
+#include "auth/access_control.h"
 #include "channel/frame_cache.h"
 #include "codec/protocol_version.h"
 #include "core/guid.h"
@@ -50,6 +51,8 @@ public:
     /// Routes a message to every matching subscriber (and stores it if retained).
     virtual void publish(core::message_ptr msg) = 0;
 
+    /// Bans and flapping detection, shared by every shard (thread-safe).
+    virtual auth::access_control& access() = 0;
     virtual const router::retained_store& retained() const = 0;
     /// The shard's QoS 0 frame cache (shared by the shard's channels).
     virtual frame_cache& qos0_frames() = 0;

@@ -4,7 +4,10 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
+
+#include "core/ip_address.h"
 
 namespace emqd::channel {
 
@@ -20,6 +23,8 @@ public:
     virtual void append_frame(std::shared_ptr<const std::string> frame) = 0;
     /// Bytes queued and not yet written to the socket (for backpressure on QoS 0).
     virtual std::size_t pending_output() const = 0;
+    /// The peer's IP address, or nullopt when unknown. Called once per CONNECT (bans).
+    virtual std::optional<core::ip_address> peer_address() const = 0;
     /// Flushes what is queued, then closes the socket. The channel makes no further calls
     /// on the connection after this.
     virtual void close() = 0;

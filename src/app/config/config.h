@@ -8,7 +8,7 @@
 //
 // Keys, their values and defaults are documented in etc/emqd.conf. Implementation: sources are
 // read into entries by config_reader.cpp, values parsed by config_values.cpp, and keys applied
-// by one file per section (config_node/listener/mqtt/zone.cpp) through config_registry.h.
+// by one file per section (config_node/listener/mqtt/zone/access.cpp) through config_registry.h.
 
 #include <cstdint>
 #include <stdexcept>
@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "auth/access_config.h"
 #include "channel/channel_config.h"
 
 namespace emqd::app {
@@ -36,6 +37,7 @@ struct config {
     std::string log_level = "warning";
     std::vector<listener_config> tcp_listeners;  // default: external on 0.0.0.0:1883
     channel::channel_config zone;                // mqtt.* and zone.external.*
+    auth::access_config access;                  // banned.N, flapping_detect_policy
 };
 
 class config_error : public std::runtime_error {

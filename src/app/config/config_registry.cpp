@@ -131,6 +131,7 @@ const key_registry& registry() {
         register_listener_keys(k);
         register_mqtt_keys(k);
         register_zone_keys(k);
+        register_access_keys(k);
         return k;
     }();
     return r;

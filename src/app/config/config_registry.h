@@ -14,6 +14,7 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -38,7 +39,8 @@ struct listener_draft {
 /// What setters write into while the sources are applied.
 struct load_state {
     config cfg;
-    std::vector<listener_draft> listeners;  // in order of first mention
+    std::vector<listener_draft> listeners;           // in order of first mention
+    std::map<std::uint64_t, auth::static_ban> bans;  // banned.N by N
 };
 
 /// One entry being applied.
@@ -94,6 +96,7 @@ void register_node_keys(key_registry& r);      // config_node.cpp: node.*, broke
 void register_listener_keys(key_registry& r);  // config_listener.cpp: listener.tcp.*
 void register_mqtt_keys(key_registry& r);      // config_mqtt.cpp: mqtt.*
 void register_zone_keys(key_registry& r);      // config_zone.cpp: zone.external.*
+void register_access_keys(key_registry& r);    // config_access.cpp: banned.*, flapping_*
 
 // Throwing shortcuts for setters: parse v.value or throw value_error.
 template <class T>

@@ -46,6 +46,10 @@ void register_zone_keys(key_registry& r) {
         s.cfg.zone.session.session_expiry_interval =
             static_cast<std::uint32_t>(as_seconds(v, u32_max));
     });
+    r.key("zone.external.enable_ban",
+          [](load_state& s, const setting& v) { s.cfg.zone.enable_ban = as_bool(v); });
+    r.key("zone.external.enable_flapping_detect",
+          [](load_state& s, const setting& v) { s.cfg.zone.enable_flapping_detect = as_bool(v); });
     r.key("zone.external.upgrade_qos",
           [](load_state& s, const setting& v) { s.cfg.zone.session.upgrade_qos = as_bool(v); });
 }

@@ -85,6 +85,10 @@ void expect_same(const config& a, const config& b) {
     EXPECT_EQ(x.session.await_rel_timeout, y.session.await_rel_timeout);
     EXPECT_EQ(x.session.session_expiry_interval, y.session.session_expiry_interval);
     EXPECT_EQ(x.session.upgrade_qos, y.session.upgrade_qos);
+    EXPECT_EQ(x.enable_ban, y.enable_ban);
+    EXPECT_EQ(x.enable_flapping_detect, y.enable_flapping_detect);
+    EXPECT_EQ(a.access.bans, b.access.bans);
+    EXPECT_EQ(a.access.flapping, b.access.flapping);
 }
 
 bool contains(const std::string& text, const std::string& part) {
@@ -141,7 +145,10 @@ TEST_F(config_test, shipped_emqd_conf_documents_every_key) {
                             "zone.external.max_awaiting_rel",
                             "zone.external.await_rel_timeout",
                             "zone.external.session_expiry_interval",
-                            "zone.external.upgrade_qos"}) {
+                            "zone.external.upgrade_qos",
+                            "zone.external.enable_ban",
+                            "zone.external.enable_flapping_detect",
+                            "flapping_detect_policy"}) {
         EXPECT_PRED2(contains, text, "\n" + std::string(key) + " = ") << key;
     }
     EXPECT_PRED2(contains, text, "## Value:");
@@ -200,7 +207,10 @@ TEST_F(config_test, every_key_is_applied) {
         "zone.external.max_awaiting_rel = 7\n"
         "zone.external.await_rel_timeout = 1h30m\n"
         "zone.external.session_expiry_interval = 5d\n"
-        "zone.external.upgrade_qos = on\n");
+        "zone.external.upgrade_qos = on\n"
+        "zone.external.enable_ban = off\n"
+        "zone.external.enable_flapping_detect = on\n"
+        "flapping_detect_policy = 3,10s , 1h\n");
     EXPECT_EQ(c.node_name, "emqd@10.0.0.1");
     EXPECT_EQ(c.data_dir, "/var/lib/emqd");
     EXPECT_EQ(c.shards, 4u);
@@ -223,6 +233,27 @@ TEST_F(config_test, every_key_is_applied) {
     EXPECT_EQ(c.zone.session.await_rel_timeout, 90min);
     EXPECT_EQ(c.zone.session.session_expiry_interval, 5u * 86400);
     EXPECT_TRUE(c.zone.session.upgrade_qos);
+    EXPECT_FALSE(c.zone.enable_ban);
+    EXPECT_TRUE(c.zone.enable_flapping_detect);
+    EXPECT_EQ(c.access.flapping, (auth::flapping_policy{3, 10s, 1h}));
+}
+
+TEST_F(config_test, banned_entries) {
+    const config c = load(
+        "banned.2 = username  eve\n"
+        "banned.1 = clientid bad-device 1h\n"
+        "banned.10 = peerhost 10.0.0.0/8 30m\n"
+        "banned.3 = peerhost ::1\n"
+        "banned.2 = username mallory\n");  // the same entry again: replaced
+    using auth::ban_kind;
+    const std::vector<auth::static_ban> want{
+        {ban_kind::clientid, "bad-device", 1h},
+        {ban_kind::username, "mallory", std::nullopt},
+        {ban_kind::peerhost, "::1", std::nullopt},
+        {ban_kind::peerhost, "10.0.0.0/8", 30min},
+    };
+    EXPECT_EQ(c.access.bans, want);  // in N order, numerically
+    EXPECT_TRUE(load("").access.bans.empty());
 }
 
 TEST_F(config_test, range_limits) {
@@ -289,6 +320,23 @@ TEST_F(config_test, bad_values_name_file_line_key_and_expectation) {
              {"listener.tcp.external = 70000", "listener.tcp.external", "out of range: port"},
              {"listener.tcp.external.max_connections = 0", "listener.tcp.external.max_connections",
               "out of range"},
+             {"zone.external.enable_ban = no", "zone.external.enable_ban", "expected a boolean"},
+             {"zone.external.enable_flapping_detect = 1", "zone.external.enable_flapping_detect",
+              "expected a boolean"},
+             {"flapping_detect_policy = 30, 1m", "flapping_detect_policy",
+              "expected <max_count>, <window>, <ban_time>"},
+             {"flapping_detect_policy = 0, 1m, 5m", "flapping_detect_policy", "out of range: 0"},
+             {"flapping_detect_policy = 30, 0s, 5m", "flapping_detect_policy", "greater than 0"},
+             {"flapping_detect_policy = 30, 1m, forever", "flapping_detect_policy",
+              "expected a duration"},
+             {"banned.1 = clientid", "banned.1", "expected <clientid|username|peerhost> <value>"},
+             {"banned.1 = ip 10.0.0.1", "banned.1", "expected one of clientid, username, peerhost"},
+             {"banned.1 = peerhost example.com", "banned.1", "expected an IP address or CIDR"},
+             {"banned.1 = peerhost 10.0.0.0/33", "banned.1", "expected an IP address or CIDR"},
+             {"banned.1 = clientid x 1y", "banned.1", "expected a duration"},
+             {"banned.1 = clientid x 0s", "banned.1", "greater than 0"},
+             {"banned.1 = clientid x 1h extra", "banned.1", "expected <clientid|username"},
+             {"banned.first = clientid x", "banned.first", "not an entry number"},
          }) {
         const std::string msg = error_of("# first line\n\n" + std::string(c.line) + "\n");
         EXPECT_PRED2(contains, msg, path() + ":3: " + c.key + ": ") << c.line;
