@@ -21,6 +21,7 @@ emqd::broker::broker_config to_broker_config(const emqd::app::config& cfg) {
     b.shards = cfg.shards ? cfg.shards : std::max(1u, std::thread::hardware_concurrency());
     b.zone = cfg.zone;
     b.access = cfg.access;
+    b.max_mqueue_bytes_total = cfg.max_mqueue_bytes_total;
     for (const auto& l : cfg.tcp_listeners)
         b.listeners.push_back({l.name, l.address, l.port, l.max_connections});
     return b;

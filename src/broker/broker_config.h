@@ -17,6 +17,9 @@ struct listener_spec {
 
 struct broker_config {
     unsigned shards = 1;
+    /// broker.max_mqueue_bytes_total: bytes queued by all sessions (0 = unbounded); each
+    /// shard enforces its share (session/queue_budget.h).
+    std::uint64_t max_mqueue_bytes_total = 0;
     std::uint16_t node_id = 0;  // the node part of message ids
     std::vector<listener_spec> listeners;
     channel::channel_config zone;

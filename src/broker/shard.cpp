@@ -27,7 +27,8 @@ shard::shard(std::uint32_t index, broker_context& ctx)
       _ctx(ctx),
       _io(std::make_unique<asio::io_context>(1)),
       _loop(std::make_unique<loop_state>(*_io)),
-      _guids(ctx.config.node_id, index) {}
+      _guids(ctx.config.node_id, index),
+      _queue_budget(ctx.config.max_mqueue_bytes_total, ctx.config.shards) {}
 
 shard::~shard() {
     // Connections first: their channels point into sessions.
@@ -242,6 +243,7 @@ void shard::tick() {
         if (!c->finished())
             c->on_tick(now);
     expire_sessions(now);
+    rebalance_queue_budget();
     // Expired retained messages are skipped on match but only freed here: once a minute,
     // by one shard. Expired bans and flapping windows likewise, every second (cheap when
     // nothing is due).
@@ -250,6 +252,18 @@ void shard::tick() {
         if (++_ticks % 60 == 0)
             _ctx.retained.purge_expired(now);
     }
+}
+
+void shard::rebalance_queue_budget() {
+    _queued_bytes.store(_queue_budget.used(), std::memory_order_relaxed);
+    const std::uint64_t total = _ctx.config.max_mqueue_bytes_total;
+    if (total == 0)
+        return;
+    // The other shards' numbers are up to a tick old: see session/queue_budget.h.
+    std::uint64_t all = 0;
+    for (const auto& s : _ctx.shards)
+        all += s->queued_bytes();
+    _queue_budget.rebalance(total, all, _ctx.shards.size());
 }
 
 // --- stop -----------------------------------------------------------------------------

@@ -33,7 +33,8 @@ struct listener_config {
 struct config {
     std::string node_name = "emqd@127.0.0.1";
     std::string data_dir = "data/";
-    unsigned shards = 0;  // broker.shards; 0 = one per core
+    unsigned shards = 0;                                        // broker.shards; 0 = one per core
+    std::uint64_t max_mqueue_bytes_total = 1024 * 1024 * 1024;  // broker.max_mqueue_bytes_total
     std::string log_level = "warning";
     std::vector<listener_config> tcp_listeners;  // default: external on 0.0.0.0:1883
     channel::channel_config zone;                // mqtt.* and zone.external.*

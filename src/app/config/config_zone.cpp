@@ -29,6 +29,9 @@ void register_zone_keys(key_registry& r) {
     r.key("zone.external.max_mqueue_len", [](load_state& s, const setting& v) {
         s.cfg.zone.session.max_mqueue_len = as_uint<std::size_t>(v, 0, u32_max);
     });
+    r.key("zone.external.max_mqueue_bytes", [](load_state& s, const setting& v) {
+        s.cfg.zone.session.max_mqueue_bytes = as_size<std::uint64_t>(v, 0, std::uint64_t{1} << 50);
+    });
     r.key("zone.external.mqueue_store_qos0", [](load_state& s, const setting& v) {
         s.cfg.zone.session.mqueue_store_qos0 = as_bool(v);
     });

@@ -63,6 +63,7 @@ void expect_same(const config& a, const config& b) {
     EXPECT_EQ(a.node_name, b.node_name);
     EXPECT_EQ(a.data_dir, b.data_dir);
     EXPECT_EQ(a.shards, b.shards);
+    EXPECT_EQ(a.max_mqueue_bytes_total, b.max_mqueue_bytes_total);
     EXPECT_EQ(a.log_level, b.log_level);
     EXPECT_EQ(a.tcp_listeners, b.tcp_listeners);
     const channel::channel_config& x = a.zone;
@@ -79,6 +80,7 @@ void expect_same(const config& a, const config& b) {
     EXPECT_EQ(x.server_keepalive, y.server_keepalive);
     EXPECT_EQ(x.session.max_inflight, y.session.max_inflight);
     EXPECT_EQ(x.session.max_mqueue_len, y.session.max_mqueue_len);
+    EXPECT_EQ(x.session.max_mqueue_bytes, y.session.max_mqueue_bytes);
     EXPECT_EQ(x.session.mqueue_store_qos0, y.session.mqueue_store_qos0);
     EXPECT_EQ(x.session.retry_interval, y.session.retry_interval);
     EXPECT_EQ(x.session.max_awaiting_rel, y.session.max_awaiting_rel);
@@ -108,6 +110,8 @@ TEST_F(config_test, defaults_are_emqx_defaults) {
     EXPECT_EQ(c.zone.max_packet_size, 1024u * 1024);
     EXPECT_EQ(c.zone.idle_timeout, 15s);
     EXPECT_EQ(c.zone.session.session_expiry_interval, 7200u);
+    EXPECT_EQ(c.zone.session.max_mqueue_bytes, 64u << 20);
+    EXPECT_EQ(c.max_mqueue_bytes_total, 1u << 30);
     // The built-in defaults are config{}'s plus the default listener.
     config plain;
     plain.tcp_listeners = c.tcp_listeners;
@@ -125,6 +129,7 @@ TEST_F(config_test, shipped_emqd_conf_documents_every_key) {
     for (const char* key : {"node.name",
                             "node.data_dir",
                             "broker.shards",
+                            "broker.max_mqueue_bytes_total",
                             "log.level",
                             "listener.tcp.external",
                             "listener.tcp.external.max_connections",
@@ -140,6 +145,7 @@ TEST_F(config_test, shipped_emqd_conf_documents_every_key) {
                             "zone.external.server_keepalive",
                             "zone.external.max_inflight",
                             "zone.external.max_mqueue_len",
+                            "zone.external.max_mqueue_bytes",
                             "zone.external.mqueue_store_qos0",
                             "zone.external.retry_interval",
                             "zone.external.max_awaiting_rel",
@@ -189,6 +195,7 @@ TEST_F(config_test, every_key_is_applied) {
         "node.name = emqd@10.0.0.1\n"
         "node.data_dir = /var/lib/emqd\n"
         "broker.shards = 4\n"
+        "broker.max_mqueue_bytes_total = 2GB\n"
         "log.level = debug\n"
         "mqtt.max_packet_size = 64KB\n"
         "mqtt.max_clientid_len = 23\n"
@@ -202,6 +209,7 @@ TEST_F(config_test, every_key_is_applied) {
         "zone.external.server_keepalive = 1m\n"
         "zone.external.max_inflight = 0\n"
         "zone.external.max_mqueue_len = 5\n"
+        "zone.external.max_mqueue_bytes = 64KB\n"
         "zone.external.mqueue_store_qos0 = off\n"
         "zone.external.retry_interval = 10\n"
         "zone.external.max_awaiting_rel = 7\n"
@@ -214,6 +222,7 @@ TEST_F(config_test, every_key_is_applied) {
     EXPECT_EQ(c.node_name, "emqd@10.0.0.1");
     EXPECT_EQ(c.data_dir, "/var/lib/emqd");
     EXPECT_EQ(c.shards, 4u);
+    EXPECT_EQ(c.max_mqueue_bytes_total, 2u << 30);
     EXPECT_EQ(c.log_level, "debug");
     EXPECT_EQ(c.zone.max_packet_size, 65536u);
     EXPECT_EQ(c.zone.max_clientid_len, 23u);
@@ -227,6 +236,7 @@ TEST_F(config_test, every_key_is_applied) {
     EXPECT_EQ(c.zone.server_keepalive, 60);
     EXPECT_EQ(c.zone.session.max_inflight, 0);
     EXPECT_EQ(c.zone.session.max_mqueue_len, 5u);
+    EXPECT_EQ(c.zone.session.max_mqueue_bytes, 65536u);
     EXPECT_FALSE(c.zone.session.mqueue_store_qos0);
     EXPECT_EQ(c.zone.session.retry_interval, 10s);
     EXPECT_EQ(c.zone.session.max_awaiting_rel, 7u);
@@ -319,6 +329,12 @@ TEST_F(config_test, bad_values_name_file_line_key_and_expectation) {
               "not an IPv4 address"},
              {"listener.tcp.external = 70000", "listener.tcp.external", "out of range: port"},
              {"listener.tcp.external.max_connections = 0", "listener.tcp.external.max_connections",
+              "out of range"},
+             {"broker.max_mqueue_bytes_total = lots", "broker.max_mqueue_bytes_total",
+              "expected a size like 1MB"},
+             {"zone.external.max_mqueue_bytes = -1", "zone.external.max_mqueue_bytes",
+              "expected a size like 1MB"},
+             {"zone.external.max_mqueue_bytes = 2000000GB", "zone.external.max_mqueue_bytes",
               "out of range"},
              {"zone.external.enable_ban = no", "zone.external.enable_ban", "expected a boolean"},
              {"zone.external.enable_flapping_detect = 1", "zone.external.enable_flapping_detect",
