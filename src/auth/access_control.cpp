@@ -17,7 +17,8 @@ access_control::access_control(const access_config& cfg, clock::time_point now)
 
 core::status access_control::check_connect(const client_info& c, clock::time_point now) const {
     if (auto kind = _bans.match(c, now)) {
-        spdlog::info("client {:?} refused: banned by {}", c.client_id, to_string(*kind));
+        spdlog::info("client {:?} from {} refused: banned by {}", c.client_id,
+                     c.peer_host ? c.peer_host->to_string() : "unknown", to_string(*kind));
         return core::fail(core::reason_code::banned, "banned");
     }
     return {};

@@ -24,13 +24,6 @@ bool cidr::contains(const ip_address& a) const {
     return a.fam == base.fam && masked(a, prefix) == base;
 }
 
-std::string cidr::to_string() const {
-    std::string s = base.to_string();
-    if (prefix != base.size() * 8)
-        s += "/" + std::to_string(prefix);
-    return s;
-}
-
 std::optional<cidr> parse_cidr(std::string_view text) {
     const auto slash = text.find('/');
     auto addr = parse_ip_address(text.substr(0, slash));

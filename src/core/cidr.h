@@ -7,7 +7,6 @@
 
 #include <cstdint>
 #include <optional>
-#include <string>
 #include <string_view>
 
 #include "core/ip_address.h"
@@ -19,8 +18,6 @@ struct cidr {
     std::uint8_t prefix = 32;  // 0..32 for IPv4, 0..128 for IPv6
 
     bool contains(const ip_address& a) const;
-    /// "10.0.0.0/8"; a block of one address prints as the bare address.
-    std::string to_string() const;
 
     bool operator==(const cidr&) const = default;
 };
