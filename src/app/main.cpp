@@ -25,6 +25,8 @@ emqd::broker::broker_config to_broker_config(const emqd::app::config& cfg) {
     b.conn_messages_in = cfg.conn_messages_in;
     b.overload = cfg.overload;
     b.shared_strategy = cfg.shared_subscription_strategy;
+    b.access = cfg.access;
+    b.max_mqueue_bytes_total = cfg.max_mqueue_bytes_total;
     for (const auto& l : cfg.tcp_listeners)
         b.listeners.push_back(
             {l.name, l.address, l.port, l.max_connections, l.max_conn_rate, l.access});

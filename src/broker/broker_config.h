@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "auth/access_config.h"
 #include "broker/overload_monitor.h"
 #include "channel/channel_config.h"
 #include "router/shared_strategy.h"
@@ -22,6 +23,9 @@ struct listener_spec {
 
 struct broker_config {
     unsigned shards = 1;
+    /// broker.max_mqueue_bytes_total: bytes queued by all sessions (0 = unbounded); each
+    /// shard enforces its share (session/queue_budget.h).
+    std::uint64_t max_mqueue_bytes_total = 0;
     std::uint16_t node_id = 0;  // the node part of message ids
     std::vector<listener_spec> listeners;
     std::size_t max_delayed_messages = 100000;  // mqtt.delayed.max_delayed_messages (0 = no limit)
@@ -32,6 +36,7 @@ struct broker_config {
     transport::rate_limit conn_bytes_in;     // bytes per period
     transport::rate_limit conn_messages_in;  // PUBLISH packets per period
     overload_settings overload;
+    auth::access_config access;  // static bans, flapping policy
 };
 
 }  // namespace emqd::broker

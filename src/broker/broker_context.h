@@ -3,11 +3,13 @@
 // start or internally synchronized.
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <utility>
 #include <vector>
 
+#include "auth/access_control.h"
 #include "broker/broker_config.h"
 #include "broker/client_registry.h"
 #include "broker/listener_state.h"
@@ -23,10 +25,12 @@ class shard;
 struct broker_context {
     explicit broker_context(broker_config cfg)
         : config(std::move(cfg)),
+          access(config.access, std::chrono::steady_clock::now()),
           router(config.shared_strategy),
           overload(config.overload, memory_limit()) {}
 
     broker_config config;
+    auth::access_control access;
     router::router router;
     router::retained_store retained;
     client_registry registry;

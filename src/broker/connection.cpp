@@ -157,6 +157,16 @@ void connection::socket_gone() {
     finish();
 }
 
+std::optional<core::ip_address> connection::peer_address() const {
+    // The stream names its peer "address:port" (IPv6 without brackets): the address is
+    // everything before the last colon. Parsed on demand: asked once per CONNECT.
+    const std::string& peer = _stream->peer();
+    const auto colon = peer.rfind(':');
+    if (colon == std::string::npos)
+        return std::nullopt;
+    return core::parse_ip_address(std::string_view(peer).substr(0, colon));
+}
+
 // --- writing --------------------------------------------------------------------------
 
 void connection::notify_output() {
@@ -270,6 +280,10 @@ void connection::publish(core::message_ptr msg) {
 }
 bool connection::publish_delayed(core::message_ptr msg, std::uint32_t seconds) {
     return _shard.publish_delayed(std::move(msg), seconds);
+}
+
+auth::access_control& connection::access() {
+    return _shard.access();
 }
 const router::retained_store& connection::retained() const {
     return _shard.retained();

@@ -59,6 +59,7 @@ public:
     void append_frame(std::shared_ptr<const std::string> frame) override;
     std::size_t pending_output() const override { return _output.size() + _segment_bytes; }
     bool count_publish(channel::clock::time_point now) override;
+    std::optional<core::ip_address> peer_address() const override;
     void close() override;
 
     // broker_services (forwarded to the shard)
@@ -67,6 +68,7 @@ public:
     void session_closed(session::session* s) override;
     void publish(core::message_ptr msg) override;
     bool publish_delayed(core::message_ptr msg, std::uint32_t seconds) override;
+    auth::access_control& access() override;
     const router::retained_store& retained() const override;
     channel::frame_cache& qos0_frames() override;
     core::guid next_guid() override;

@@ -29,6 +29,7 @@ shard::shard(std::uint32_t index, broker_context& ctx)
       _io(std::make_unique<asio::io_context>(1)),
       _loop(std::make_unique<loop_state>(*_io)),
       _guids(ctx.config.node_id, index),
+      _queue_budget(ctx.config.max_mqueue_bytes_total, ctx.config.shards),
       _throttled(*_io, [this](std::uint64_t id, clock::time_point now) {
           if (auto it = _connections.find(id); it != _connections.end())
               it->second->on_throttle_end(now);
@@ -46,6 +47,9 @@ const channel::channel_config& shard::zone() const {
 }
 const router::retained_store& shard::retained() const {
     return _ctx.retained;
+}
+auth::access_control& shard::access() {
+    return _ctx.access;
 }
 
 void shard::open_listeners() {
@@ -323,10 +327,27 @@ void shard::tick() {
     expire_sessions(now);
     if (_index == 0)
         sample_overload(now);
+    rebalance_queue_budget();
     // Expired retained messages are skipped on match but only freed here: once a minute,
-    // by one shard.
-    if (_index == 0 && ++_ticks % 60 == 0)
-        _ctx.retained.purge_expired(now);
+    // by one shard. Expired bans and flapping windows likewise, every second (cheap when
+    // nothing is due).
+    if (_index == 0) {
+        _ctx.access.purge(now);
+        if (++_ticks % 60 == 0)
+            _ctx.retained.purge_expired(now);
+    }
+}
+
+void shard::rebalance_queue_budget() {
+    _queued_bytes.store(_queue_budget.used(), std::memory_order_relaxed);
+    const std::uint64_t total = _ctx.config.max_mqueue_bytes_total;
+    if (total == 0)
+        return;
+    // The other shards' numbers are up to a tick old: see session/queue_budget.h.
+    std::uint64_t all = 0;
+    for (const auto& s : _ctx.shards)
+        all += s->queued_bytes();
+    _queue_budget.rebalance(total, all, _ctx.shards.size());
 }
 
 // --- stop -----------------------------------------------------------------------------

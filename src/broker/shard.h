@@ -73,6 +73,8 @@ public:
 
     /// Thread-safe: queues deliveries for sessions of this shard; one wake-up per batch.
     void deliver(std::vector<delivery_item>&& batch);
+    /// Thread-safe: the bytes this shard's session queues held at its last tick.
+    std::uint64_t queued_bytes() const { return _queued_bytes.load(std::memory_order_relaxed); }
 
     // --- for connections of this shard -------------------------------------------------
     void open_session(connection& c, const channel::session_request& req,
@@ -86,6 +88,7 @@ public:
     std::string assign_client_id();
     const channel::channel_config& zone() const;
     const router::retained_store& retained() const;
+    auth::access_control& access();
     channel::frame_cache& qos0_frames() { return _frames; }
     void schedule_flush(connection& c);
     void schedule_read(connection& c);
@@ -132,6 +135,8 @@ private:
     void arm_tick();
     void arm_delayed(clock::time_point due);
     void release_delayed();
+    /// Publishes this shard's queued bytes and takes its share of the global cap.
+    void rebalance_queue_budget();
     void surrender_session(std::uint64_t id, handoff h);
     void hand_over(session_map::iterator it, handoff h);
     void adopt_session(std::uint64_t conn_id, std::uint64_t new_id,
@@ -170,6 +175,9 @@ private:
 
     std::unordered_map<std::uint64_t, std::unique_ptr<connection>> _connections;
     std::uint64_t _next_connection_id = 1;
+    /// Before _sessions: their queues release their bytes into it when they are destroyed.
+    session::queue_budget _queue_budget;
+    std::atomic<std::uint64_t> _queued_bytes{0};  // _queue_budget.used() as of the last tick
     session_map _sessions;
     std::unordered_map<std::uint64_t, forward> _forwards;  // surrendered id -> new owner
 

@@ -108,8 +108,10 @@ void shard::hand_over(std::unordered_map<std::uint64_t, session_entry>::iterator
         return;
     }
     // From now on the router delivers to the new owner; what is already on its way to the
-    // old id is forwarded (deliver_local).
+    // old id is forwarded (deliver_local). Its queued bytes leave this shard's budget here,
+    // on this thread, and join the new owner's in adopt_session.
     s->rebind(h.to);
+    s->set_queue_budget(nullptr);
     _forwards[old_id] = forward{h.to, clock::now() + forward_lifetime};
     h.send(std::move(s));
 }
@@ -122,9 +124,12 @@ void shard::adopt_session(std::uint64_t conn_id, std::uint64_t new_id,
         return;  // cannot happen: the pending entry lives until here
     const auto now = clock::now();
     const bool present = s != nullptr;
-    if (!s)
+    if (s)
+        s->set_queue_budget(&_queue_budget);
+    else
         s = std::make_unique<session::session>(_ctx.config.zone.session, req.client_id, _ctx.router,
-                                               router::subscriber_id{_index, new_id});
+                                               router::subscriber_id{_index, new_id},
+                                               &_queue_budget);
     s->set_expiry_interval(req.expiry_interval);
     session::session* raw = s.get();
     session_entry& entry = eit->second;

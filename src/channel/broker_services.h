@@ -10,6 +10,7 @@
 #include <functional>
 #include <string>
 
+#include "auth/access_control.h"
 #include "channel/frame_cache.h"
 #include "codec/protocol_version.h"
 #include "core/guid.h"
@@ -54,6 +55,8 @@ public:
     /// mqtt.delayed.max_delayed_messages already: the message is refused, not held.
     virtual bool publish_delayed(core::message_ptr msg, std::uint32_t seconds) = 0;
 
+    /// Bans and flapping detection, shared by every shard (thread-safe).
+    virtual auth::access_control& access() = 0;
     virtual const router::retained_store& retained() const = 0;
     /// The shard's QoS 0 frame cache (shared by the shard's channels).
     virtual frame_cache& qos0_frames() = 0;

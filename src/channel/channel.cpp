@@ -211,9 +211,14 @@ void channel::impl::fail(const core::error& e, clock::time_point now) {
 void channel::impl::close(will_action will, clock::time_point now, bool close_io) {
     if (_state == state::closed)
         return;
+    const bool accepted = _state == state::connected;
     // A will exists only once the CONNECT was accepted (CONNACK sent).
-    if (_state != state::connected)
+    if (!accepted)
         will = will_action::discard;
+    // Flapping detection counts the ends of accepted connections, whatever ended them
+    // (DISCONNECT, socket error, keepalive, takeover), as EMQ X does.
+    if (accepted && _cfg.enable_flapping_detect)
+        _broker.access().connection_closed(_client_id, now);
     _state = state::closed;
     _now = now;
     // Detach before the will is published: a will routed back to this client's own session

@@ -33,7 +33,9 @@ struct channel_config {
     bool redirect_permanent = false;                 // broker.redirect_permanent
     std::chrono::milliseconds idle_timeout{15'000};  // zone.idle_timeout
     double keepalive_backoff = 0.75;  // zone.keepalive_backoff: timeout = 2 x backoff x keepalive
-    std::uint16_t server_keepalive = 0;  // zone.server_keepalive (v5; 0 = client's)
+    std::uint16_t server_keepalive = 0;   // zone.server_keepalive (v5; 0 = client's)
+    bool enable_ban = true;               // zone.enable_ban: refuse banned clients
+    bool enable_flapping_detect = false;  // zone.enable_flapping_detect
     session::session_config session;
 };
 

@@ -140,7 +140,7 @@ struct channel::impl {
     // --- connect_handler.cpp -------------------------------------------------------------
     core::status handle_connect_frame(const codec::frame& f, clock::time_point now);
     core::status validate_connect(codec::connect_packet& c);
-    core::status authenticate(const codec::connect_packet& c);
+    core::status authenticate(const codec::connect_packet& c, clock::time_point now);
     core::status resolve_mountpoint(const codec::connect_packet& c);
     void on_session_granted(session_grant g);
     void send_connack(bool session_present);

@@ -72,7 +72,7 @@ core::status channel::impl::handle_connect_frame(const codec::frame& f, clock::t
     }
     if (auto st = validate_connect(c); !st)
         return st;
-    if (auto st = authenticate(c); !st)
+    if (auto st = authenticate(c, now); !st)
         return st;
     if (auto st = resolve_mountpoint(c); !st)
         return st;
@@ -151,14 +151,20 @@ core::status channel::impl::validate_connect(codec::connect_packet& c) {
     return {};
 }
 
-core::status channel::impl::authenticate(const codec::connect_packet& c) {
+core::status channel::impl::authenticate(const codec::connect_packet& c, clock::time_point now) {
+    // Bans first, as EMQ X does: a banned client costs no authentication work. fail()
+    // answers `banned` with 3.x CONNACK 5 / v5 0x8A.
+    if (_cfg.enable_ban) {
+        const auth::client_info who{c.client_id, c.username, _io.peer_address()};
+        if (auto st = _broker.access().check_connect(who, now); !st)
+            return st;
+    }
     // AUTHENTICATION SEAM. The auth chain (src/auth: anonymous, built-in users, plugins,
     // the `client.authenticate` hook) will be called here with client id, username,
     // password and peer address; it may complete asynchronously, like open_session, in
     // which case this becomes one more `connecting` step. Failures are returned as
-    // bad_user_name_or_password / not_authorized / banned and fail() answers them (3.x
-    // CONNACK 4/5, v5 0x86/0x87/0x8A). Until then: anonymous access is allowed.
-    (void)c;
+    // bad_user_name_or_password / not_authorized and fail() answers them (3.x CONNACK 4/5,
+    // v5 0x86/0x87). Until then: anonymous access is allowed.
     return {};
 }
 

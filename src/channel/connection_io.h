@@ -5,7 +5,10 @@
 #include <chrono>
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
+
+#include "core/ip_address.h"
 
 namespace emqd::channel {
 
@@ -28,6 +31,8 @@ public:
         (void)now;
         return true;
     }
+    /// The peer's IP address, or nullopt when unknown. Called once per CONNECT (bans).
+    virtual std::optional<core::ip_address> peer_address() const = 0;
     /// Flushes what is queued, then closes the socket. The channel makes no further calls
     /// on the connection after this.
     virtual void close() = 0;

@@ -70,12 +70,31 @@ publish_out make_publish(const delivery& d, bool dup, std::uint16_t packet_id) {
 }  // namespace
 
 session::session(const session_config& cfg, std::string client_id, router::router& router,
-                 router::subscriber_id self)
+                 router::subscriber_id self, queue_budget* budget)
     : _cfg(cfg),
       _client_id(std::move(client_id)),
       _router(router),
       _self(self),
-      _state(std::make_unique<state>()) {}
+      _state(std::make_unique<state>()) {
+    set_queue_budget(budget);
+}
+
+void session::set_queue_budget(queue_budget* budget) {
+    _budget = budget;
+    _state->queue.set_budget(budget);
+}
+
+void session::count_drops(const drop_counters& d) {
+    _drops += d;
+    if (_budget)
+        _budget->drops() += d;
+}
+
+void session::count_drop(drop_reason r, std::uint64_t n) {
+    _drops.add(r, n);
+    if (_budget)
+        _budget->drops().add(r, n);
+}
 
 session::~session() {
     for (const auto& [filter, opts] : _subscriptions) {
@@ -266,7 +285,7 @@ std::size_t session::window_capacity() const {
 
 void session::dispatch(delivery&& d, clock::time_point now) {
     if (d.msg->expired(now)) {
-        ++_dropped;
+        count_drop(drop_reason::expired);
         return;
     }
     if (_sink) {
@@ -279,10 +298,10 @@ void session::dispatch(delivery&& d, clock::time_point now) {
             return;
         }
     } else if (d.qos == 0 && !_cfg.mqueue_store_qos0) {
-        ++_dropped;
+        count_drop(drop_reason::qos0_offline);
         return;
     }
-    _dropped += _state->queue.push(std::move(d), _cfg.max_mqueue_len);
+    count_drops(_state->queue.push(std::move(d), {_cfg.max_mqueue_len, _cfg.max_mqueue_bytes}));
 }
 
 // Precondition: attached, d.qos > 0, window has room.
@@ -301,7 +320,7 @@ void session::drain(clock::time_point now) {
         delivery& front = q.front();
         if (front.msg->expired(now)) {
             q.pop_front();
-            ++_dropped;
+            count_drop(drop_reason::expired);
             continue;
         }
         if (front.qos == 0) {
@@ -448,7 +467,8 @@ void session::tick(clock::time_point now, bool retry) {
             return now - received_at >= _cfg.await_rel_timeout;
         });
     }
-    _dropped += _state->queue.drop_expired(now);
+    if (const std::size_t n = _state->queue.drop_expired(now))
+        count_drop(drop_reason::expired, n);
     drain(now);  // a failed resend may have freed slots
 }
 
@@ -459,6 +479,9 @@ std::size_t session::inflight_size() const {
 }
 std::size_t session::queue_size() const {
     return _state->queue.size();
+}
+std::uint64_t session::queue_bytes() const {
+    return _state->queue.bytes();
 }
 std::size_t session::awaiting_rel_size() const {
     return _state->awaiting_rel.size();

@@ -39,6 +39,8 @@
 #include "core/result.h"
 #include "router/router.h"
 #include "router/subscriber.h"
+#include "session/drop_counters.h"
+#include "session/queue_budget.h"
 #include "session/session_config.h"
 
 namespace emqd::session {
@@ -80,9 +82,10 @@ class session {
 public:
     /// `cfg` and `router` must outlive the session; `cfg` is read on every call, so a zone
     /// reload takes effect at once. Starts detached at clock::time_point{}, with no
-    /// subscriptions; `self` is the handle the router knows this session by.
+    /// subscriptions; `self` is the handle the router knows this session by. `budget` is
+    /// the owning shard's (see set_queue_budget); null: no global cap, drops not summed.
     session(const session_config& cfg, std::string client_id, router::router& router,
-            router::subscriber_id self);
+            router::subscriber_id self, queue_budget* budget = nullptr);
     ~session();  // removes every subscription from the router
     session(const session&) = delete;
     session& operator=(const session&) = delete;
@@ -94,6 +97,11 @@ public:
     /// removed under the old one, so no publish in between misses it (the old shard skips a
     /// handle whose session is gone). Shared memberships keep their availability.
     void rebind(router::subscriber_id new_id);
+    /// The queue budget of the shard that owns the session (null while it travels between
+    /// shards): its queued bytes are charged there, its drops summed there. Must be called
+    /// on the thread of the shard owning the old budget when it is released, and of the new
+    /// one when it is set, so: release (null) on the old shard, set on the new.
+    void set_queue_budget(queue_budget* budget);
 
     // --- connection -------------------------------------------------------------------
     /// Attaches a connection (`sink` non-null, valid until detach()). `receive_maximum` is
@@ -148,9 +156,10 @@ public:
     /// subscription has retain_as_published. An expired message is dropped (counted).
     /// Attached: QoS 0 is sent at once; QoS 1/2 enters the window under a fresh packet id if
     /// it has room and nothing is queued, else it is queued. Detached: QoS 1/2 is queued,
-    /// QoS 0 only if cfg.mqueue_store_qos0 (else dropped, counted). A full queue drops a QoS 0
-    /// message first (the incoming one if QoS 0, else the oldest queued), then the oldest
-    /// (counted).
+    /// QoS 0 only if cfg.mqueue_store_qos0 (else dropped, counted). A queue at one of its
+    /// bounds (cfg.max_mqueue_len, cfg.max_mqueue_bytes, the shard's budget) drops a QoS 0
+    /// message first (the incoming one if QoS 0, else the oldest queued), then the oldest,
+    /// counted by reason (message_queue.h).
     void deliver(const core::message_ptr& msg,
                  std::span<const router::subscription_options> matched, clock::time_point now);
     /// A retained message sent because of a SUBSCRIBE: retain flag set (spec 3.3.1.3).
@@ -206,11 +215,15 @@ public:
     // --- introspection ------------------------------------------------------------------
     std::size_t inflight_size() const;
     std::size_t queue_size() const;
+    /// Bytes queued, as charged against cfg.max_mqueue_bytes and the shard's budget.
+    std::uint64_t queue_bytes() const;
     /// Inbound QoS 2 packet ids awaiting PUBREL.
     std::size_t awaiting_rel_size() const;
-    /// Messages this session lost: queue overflow, expiry (on delivery, in the queue, or
-    /// when moving into the window), and QoS 0 while detached without mqueue_store_qos0.
-    std::uint64_t dropped() const { return _dropped; }
+    /// Messages this session lost, by reason: queue bounds (count, bytes, global bytes),
+    /// expiry (on delivery, in the queue, or when moving into the window), and QoS 0 while
+    /// detached without mqueue_store_qos0.
+    const drop_counters& drops() const { return _drops; }
+    std::uint64_t dropped() const { return _drops.total(); }
 
 private:
     void resend_unsent(clock::time_point now);
@@ -229,7 +242,8 @@ private:
     std::uint32_t _expiry_interval = 0;
     subscription_map _subscriptions;
     std::optional<pending_will> _will;
-    std::uint64_t _dropped = 0;
+    drop_counters _drops;
+    queue_budget* _budget = nullptr;
     struct state;
     std::unique_ptr<state> _state;  // inflight window, queue, packet ids, awaiting rel
 
@@ -237,6 +251,9 @@ private:
     void dispatch(detail::delivery&& d, clock::time_point now);
     void send_new(detail::delivery&& d, clock::time_point now);
     void drain(clock::time_point now);
+    /// Counts drops here and in the shard's sum.
+    void count_drops(const drop_counters& d);
+    void count_drop(drop_reason r, std::uint64_t n = 1);
 };
 
 }  // namespace emqd::session

@@ -8,7 +8,8 @@
 //
 // Keys, their values and defaults are documented in etc/emqd.conf. Implementation: sources are
 // read into entries by config_reader.cpp, values parsed by config_values.cpp, and keys applied
-// by one file per section (config_node/listener/mqtt/zone/overload.cpp) through config_registry.h.
+// by one file per section (config_node/listener/mqtt/zone/overload/access.cpp) through
+// config_registry.h.
 
 #include <cstdint>
 #include <stdexcept>
@@ -16,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "auth/access_config.h"
 #include "broker/overload_settings.h"
 #include "channel/channel_config.h"
 #include "router/shared_strategy.h"
@@ -41,6 +43,7 @@ struct config {
     unsigned shards = 0;  // broker.shards; 0 = one per core
     /// broker.shared_subscription_strategy
     router::shared_strategy shared_subscription_strategy = router::shared_strategy::random;
+    std::uint64_t max_mqueue_bytes_total = 1024 * 1024 * 1024;  // broker.max_mqueue_bytes_total
     std::string log_level = "warning";
     std::vector<listener_config> tcp_listeners;  // default: external on 0.0.0.0:1883
     channel::channel_config zone;                // mqtt.* and zone.external.*
@@ -48,6 +51,7 @@ struct config {
     transport::rate_limit conn_bytes_in;         // zone.external.rate_limit.conn_bytes_in
     transport::rate_limit conn_messages_in;      // zone.external.rate_limit.conn_messages_in
     broker::overload_settings overload;          // overload_protection.*
+    auth::access_config access;                  // banned.N, flapping_detect_policy
 };
 
 class config_error : public std::runtime_error {

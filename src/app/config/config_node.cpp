@@ -18,6 +18,9 @@ void register_node_keys(key_registry& r) {
     r.key("node.data_dir", [](load_state& s, const setting& v) { s.cfg.data_dir = as_string(v); });
     r.key("broker.shards",
           [](load_state& s, const setting& v) { s.cfg.shards = as_uint<unsigned>(v, 0, 1024); });
+    r.key("broker.max_mqueue_bytes_total", [](load_state& s, const setting& v) {
+        s.cfg.max_mqueue_bytes_total = as_size<std::uint64_t>(v, 0, std::uint64_t{1} << 50);
+    });
     // host:port of the server clients are sent to (v5 Server Reference); empty = off.
     r.key("broker.redirect_to", [](load_state& s, const setting& v) {
         const std::string_view to = v.value;

@@ -132,6 +132,7 @@ const key_registry& registry() {
         register_mqtt_keys(k);
         register_zone_keys(k);
         register_overload_keys(k);
+        register_access_keys(k);
         return k;
     }();
     return r;

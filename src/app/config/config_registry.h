@@ -42,7 +42,8 @@ struct listener_draft {
 /// What setters write into while the sources are applied.
 struct load_state {
     config cfg;
-    std::vector<listener_draft> listeners;  // in order of first mention
+    std::vector<listener_draft> listeners;           // in order of first mention
+    std::map<std::uint64_t, auth::static_ban> bans;  // banned.N by N
 };
 
 /// One entry being applied.
@@ -99,6 +100,7 @@ void register_listener_keys(key_registry& r);  // config_listener.cpp: listener.
 void register_mqtt_keys(key_registry& r);      // config_mqtt.cpp: mqtt.*
 void register_zone_keys(key_registry& r);      // config_zone.cpp: zone.external.*
 void register_overload_keys(key_registry& r);  // config_overload.cpp: overload_protection.*
+void register_access_keys(key_registry& r);    // config_access.cpp: banned.*, flapping_*
 
 // Throwing shortcuts for setters: parse v.value or throw value_error.
 template <class T>

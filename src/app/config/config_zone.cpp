@@ -54,6 +54,9 @@ void register_zone_keys(key_registry& r) {
     r.key("zone.external.max_mqueue_len", [](load_state& s, const setting& v) {
         s.cfg.zone.session.max_mqueue_len = as_uint<std::size_t>(v, 0, u32_max);
     });
+    r.key("zone.external.max_mqueue_bytes", [](load_state& s, const setting& v) {
+        s.cfg.zone.session.max_mqueue_bytes = as_size<std::uint64_t>(v, 0, std::uint64_t{1} << 50);
+    });
     r.key("zone.external.mqueue_store_qos0", [](load_state& s, const setting& v) {
         s.cfg.zone.session.mqueue_store_qos0 = as_bool(v);
     });
@@ -77,6 +80,10 @@ void register_zone_keys(key_registry& r) {
     r.key("zone.external.rate_limit.conn_messages_in", [](load_state& s, const setting& v) {
         s.cfg.conn_messages_in = as_rate_limit(v, amount_kind::count);
     });
+    r.key("zone.external.enable_ban",
+          [](load_state& s, const setting& v) { s.cfg.zone.enable_ban = as_bool(v); });
+    r.key("zone.external.enable_flapping_detect",
+          [](load_state& s, const setting& v) { s.cfg.zone.enable_flapping_detect = as_bool(v); });
     r.key("zone.external.upgrade_qos",
           [](load_state& s, const setting& v) { s.cfg.zone.session.upgrade_qos = as_bool(v); });
     // A topic prefix: no wildcards, and not a shared-subscription prefix (mounted filters

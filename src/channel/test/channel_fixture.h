@@ -80,6 +80,7 @@ public:
     }
     std::size_t pending_output() const override { return out.size() + stuck; }
     bool count_publish(clock::time_point) override { return ++counted < publish_budget; }
+    std::optional<core::ip_address> peer_address() const override { return peer; }
     void close() override {
         EXPECT_FALSE(closed) << "close() called twice";
         closed = true;
@@ -87,6 +88,7 @@ public:
 
     std::string out;
     bool closed = false;
+    std::optional<core::ip_address> peer = core::parse_ip_address("192.0.2.10");
     std::size_t stuck = 0;                                   // bytes the "socket" has not written
     std::vector<std::shared_ptr<const std::string>> frames;  // shared frames appended
     int notified = 0;
@@ -151,6 +153,7 @@ public:
         delayed.emplace_back(std::move(msg), seconds);
         return true;
     }
+    auth::access_control& access() override { return access_control; }
     const router::retained_store& retained() const override { return retained_store; }
     frame_cache& qos0_frames() override { return frames; }
     frame_cache frames;
@@ -171,6 +174,7 @@ public:
     session::session_config scfg;
     router::router router;
     router::retained_store retained_store;
+    auth::access_control access_control{auth::access_config{}, t0};
     std::map<std::string, std::unique_ptr<session::session>> sessions;
     std::vector<session_request> requests;
     std::vector<core::message_ptr> published;

@@ -210,6 +210,67 @@ TEST_F(session_flow, full_queue_drops_qos0_first_then_oldest) {
     EXPECT_EQ(sink.payloads(), (strings{"c2", "e1", "f1"}));
 }
 
+TEST_F(session_flow, byte_cap_keeps_what_fits_qos0_dropped_first) {
+    cfg.max_mqueue_len = 0;
+    // Each message: 64 + topic "a/b" (3) + payload (3) = 70 bytes; room for three.
+    cfg.max_mqueue_bytes = 210;
+    make();
+    deliver({.payload = "a_1", .qos = 1});
+    deliver({.payload = "b_0", .qos = 0});
+    deliver({.payload = "c_1", .qos = 1});
+    EXPECT_EQ(s->queue_bytes(), 210u);
+    deliver({.payload = "d_0", .qos = 0});  // dropped itself
+    deliver({.payload = "e_1", .qos = 1});  // b_0 goes
+    deliver({.payload = "f_2", .qos = 2});  // a_1 goes
+    EXPECT_EQ(s->drops()[drop_reason::queue_bytes], 3u);
+    EXPECT_EQ(s->dropped(), 3u);
+    s->attach(&sink, 65535, t0);
+    EXPECT_EQ(sink.payloads(), (strings{"c_1", "e_1", "f_2"}));
+    EXPECT_EQ(s->queue_bytes(), 0u);
+}
+
+TEST_F(session_flow, drops_are_counted_by_reason_here_and_in_the_shard_sum) {
+    queue_budget shard(0, 1);
+    cfg.max_mqueue_len = 1;
+    cfg.mqueue_store_qos0 = false;
+    s = std::make_unique<session>(cfg, "c1", rt, router::subscriber_id{0, 1}, &shard);
+    deliver({.payload = "q0", .qos = 0});                           // QoS 0 while offline
+    deliver({.payload = "old", .qos = 1});                          // queued
+    deliver({.payload = "new", .qos = 1});                          // queue full: "old" goes
+    deliver({.payload = "gone", .qos = 1, .expiry = 5}, 2, at(5));  // expired on arrival
+    EXPECT_EQ(s->drops()[drop_reason::qos0_offline], 1u);
+    EXPECT_EQ(s->drops()[drop_reason::queue_full], 1u);
+    EXPECT_EQ(s->drops()[drop_reason::expired], 1u);
+    EXPECT_EQ(s->drops()[drop_reason::queue_bytes], 0u);
+    EXPECT_EQ(s->dropped(), 3u);
+    EXPECT_EQ(shard.drops().total(), 3u);
+    EXPECT_EQ(shard.drops()[drop_reason::queue_full], 1u);
+    EXPECT_EQ(shard.used(), s->queue_bytes());
+    s.reset();  // the session's queued bytes leave the shard with it
+    EXPECT_EQ(shard.used(), 0u);
+    EXPECT_EQ(shard.drops().total(), 3u);  // the shard's sum outlives its sessions
+}
+
+TEST_F(session_flow, global_cap_spans_the_sessions_of_a_shard) {
+    cfg.max_mqueue_len = 0;
+    cfg.max_mqueue_bytes = 0;
+    queue_budget shard(350, 1);  // five 70-byte messages
+    session a(cfg, "a", rt, router::subscriber_id{0, 1}, &shard);
+    session b(cfg, "b", rt, router::subscriber_id{0, 2}, &shard);
+    const auto o = opts(2);
+    for (const char* p : {"a_1", "a_2", "a_3"})
+        a.deliver(make_msg({.payload = p, .qos = 1}), {&o, 1}, t0);
+    for (const char* p : {"b_1", "b_2", "b_3"})
+        b.deliver(make_msg({.payload = p, .qos = 1}), {&o, 1}, t0);
+    // b_3 found the budget full and evicted b's own oldest.
+    EXPECT_EQ(b.drops()[drop_reason::global_bytes], 1u);
+    EXPECT_EQ(a.queue_size(), 3u);
+    EXPECT_EQ(b.queue_size(), 2u);
+    EXPECT_EQ(shard.used(), 350u);
+    b.attach(&sink, 65535, t0);
+    EXPECT_EQ(sink.payloads(), (strings{"b_2", "b_3"}));
+}
+
 TEST_F(session_flow, unbounded_queue) {
     cfg.max_mqueue_len = 0;
     make();

@@ -64,6 +64,7 @@ void expect_same(const config& a, const config& b) {
     EXPECT_EQ(a.data_dir, b.data_dir);
     EXPECT_EQ(a.shards, b.shards);
     EXPECT_EQ(a.shared_subscription_strategy, b.shared_subscription_strategy);
+    EXPECT_EQ(a.max_mqueue_bytes_total, b.max_mqueue_bytes_total);
     EXPECT_EQ(a.log_level, b.log_level);
     EXPECT_EQ(a.tcp_listeners, b.tcp_listeners);
     const channel::channel_config& x = a.zone;
@@ -86,6 +87,7 @@ void expect_same(const config& a, const config& b) {
     EXPECT_EQ(x.server_keepalive, y.server_keepalive);
     EXPECT_EQ(x.session.max_inflight, y.session.max_inflight);
     EXPECT_EQ(x.session.max_mqueue_len, y.session.max_mqueue_len);
+    EXPECT_EQ(x.session.max_mqueue_bytes, y.session.max_mqueue_bytes);
     EXPECT_EQ(x.session.mqueue_store_qos0, y.session.mqueue_store_qos0);
     EXPECT_EQ(x.session.retry_interval, y.session.retry_interval);
     EXPECT_EQ(x.session.max_awaiting_rel, y.session.max_awaiting_rel);
@@ -102,6 +104,10 @@ void expect_same(const config& a, const config& b) {
     EXPECT_EQ(o.mem_high_watermark_fraction, p.mem_high_watermark_fraction);
     EXPECT_EQ(o.loop_lag_high_watermark, p.loop_lag_high_watermark);
     EXPECT_EQ(o.cool_down, p.cool_down);
+    EXPECT_EQ(x.enable_ban, y.enable_ban);
+    EXPECT_EQ(x.enable_flapping_detect, y.enable_flapping_detect);
+    EXPECT_EQ(a.access.bans, b.access.bans);
+    EXPECT_EQ(a.access.flapping, b.access.flapping);
 }
 
 bool contains(const std::string& text, const std::string& part) {
@@ -121,6 +127,8 @@ TEST_F(config_test, defaults_are_emqx_defaults) {
     EXPECT_EQ(c.zone.max_packet_size, 1024u * 1024);
     EXPECT_EQ(c.zone.idle_timeout, 15s);
     EXPECT_EQ(c.zone.session.session_expiry_interval, 7200u);
+    EXPECT_EQ(c.zone.session.max_mqueue_bytes, 64u << 20);
+    EXPECT_EQ(c.max_mqueue_bytes_total, 1u << 30);
     // The built-in defaults are config{}'s plus the default listener.
     config plain;
     plain.tcp_listeners = c.tcp_listeners;
@@ -141,6 +149,7 @@ TEST_F(config_test, shipped_emqd_conf_documents_every_key) {
                             "broker.redirect_to",
                             "broker.redirect_permanent",
                             "broker.shared_subscription_strategy",
+                            "broker.max_mqueue_bytes_total",
                             "log.level",
                             "listener.tcp.external",
                             "listener.tcp.external.max_connections",
@@ -160,6 +169,7 @@ TEST_F(config_test, shipped_emqd_conf_documents_every_key) {
                             "zone.external.server_keepalive",
                             "zone.external.max_inflight",
                             "zone.external.max_mqueue_len",
+                            "zone.external.max_mqueue_bytes",
                             "zone.external.mqueue_store_qos0",
                             "zone.external.retry_interval",
                             "zone.external.max_awaiting_rel",
@@ -168,7 +178,10 @@ TEST_F(config_test, shipped_emqd_conf_documents_every_key) {
                             "zone.external.upgrade_qos",
                             "zone.external.mountpoint",
                             "zone.external.rate_limit.conn_bytes_in",
-                            "zone.external.rate_limit.conn_messages_in"}) {
+                            "zone.external.rate_limit.conn_messages_in",
+                            "zone.external.enable_ban",
+                            "zone.external.enable_flapping_detect",
+                            "flapping_detect_policy"}) {
         EXPECT_PRED2(contains, text, "\n" + std::string(key) + " = ") << key;
     }
     EXPECT_PRED2(contains, text, "\n##   listener.tcp.external.access.1 = ");  // an example
@@ -286,6 +299,7 @@ TEST_F(config_test, every_key_is_applied) {
         "broker.redirect_to = [::1]:1884\n"
         "broker.redirect_permanent = on\n"
         "broker.shared_subscription_strategy = hash_topic\n"
+        "broker.max_mqueue_bytes_total = 2GB\n"
         "log.level = debug\n"
         "mqtt.max_packet_size = 64KB\n"
         "mqtt.max_clientid_len = 23\n"
@@ -302,6 +316,7 @@ TEST_F(config_test, every_key_is_applied) {
         "zone.external.server_keepalive = 1m\n"
         "zone.external.max_inflight = 0\n"
         "zone.external.max_mqueue_len = 5\n"
+        "zone.external.max_mqueue_bytes = 64KB\n"
         "zone.external.mqueue_store_qos0 = off\n"
         "zone.external.retry_interval = 10\n"
         "zone.external.max_awaiting_rel = 7\n"
@@ -310,13 +325,17 @@ TEST_F(config_test, every_key_is_applied) {
         "zone.external.upgrade_qos = on\n"
         "zone.external.mountpoint = devices/%c/\n"
         "zone.external.rate_limit.conn_bytes_in = 100KB,10s\n"
-        "zone.external.rate_limit.conn_messages_in = 100,1m\n");
+        "zone.external.rate_limit.conn_messages_in = 100,1m\n"
+        "zone.external.enable_ban = off\n"
+        "zone.external.enable_flapping_detect = on\n"
+        "flapping_detect_policy = 3,10s , 1h\n");
     EXPECT_EQ(c.node_name, "emqd@10.0.0.1");
     EXPECT_EQ(c.data_dir, "/var/lib/emqd");
     EXPECT_EQ(c.shards, 4u);
     EXPECT_EQ(c.zone.redirect_to, "[::1]:1884");
     EXPECT_TRUE(c.zone.redirect_permanent);
     EXPECT_EQ(c.shared_subscription_strategy, router::shared_strategy::hash_topic);
+    EXPECT_EQ(c.max_mqueue_bytes_total, 2u << 30);
     EXPECT_EQ(c.log_level, "debug");
     EXPECT_EQ(c.zone.max_packet_size, 65536u);
     EXPECT_EQ(c.zone.max_clientid_len, 23u);
@@ -333,6 +352,7 @@ TEST_F(config_test, every_key_is_applied) {
     EXPECT_EQ(c.zone.server_keepalive, 60);
     EXPECT_EQ(c.zone.session.max_inflight, 0);
     EXPECT_EQ(c.zone.session.max_mqueue_len, 5u);
+    EXPECT_EQ(c.zone.session.max_mqueue_bytes, 65536u);
     EXPECT_FALSE(c.zone.session.mqueue_store_qos0);
     EXPECT_EQ(c.zone.session.retry_interval, 10s);
     EXPECT_EQ(c.zone.session.max_awaiting_rel, 7u);
@@ -342,6 +362,9 @@ TEST_F(config_test, every_key_is_applied) {
     EXPECT_EQ(c.zone.mountpoint, "devices/%c/");
     EXPECT_EQ(c.conn_bytes_in, (transport::rate_limit{100 * 1024, 10s}));
     EXPECT_EQ(c.conn_messages_in, (transport::rate_limit{100, 60s}));
+    EXPECT_FALSE(c.zone.enable_ban);
+    EXPECT_TRUE(c.zone.enable_flapping_detect);
+    EXPECT_EQ(c.access.flapping, (auth::flapping_policy{3, 10s, 1h}));
 }
 
 TEST_F(config_test, rate_limits_off_by_default_and_by_off) {
@@ -375,6 +398,24 @@ TEST_F(config_test, shared_subscription_strategies) {
                   "of random, round_robin, sticky, hash_clientid, hash_topic");
     EXPECT_PRED2(contains, error_of("mqtt.shared_subscription = yes\n"),
                  ":1: mqtt.shared_subscription: ");
+}
+
+TEST_F(config_test, banned_entries) {
+    const config c = load(
+        "banned.2 = username  eve\n"
+        "banned.1 = clientid bad-device 1h\n"
+        "banned.10 = peerhost 10.0.0.0/8 30m\n"
+        "banned.3 = peerhost ::1\n"
+        "banned.2 = username mallory\n");  // the same entry again: replaced
+    using auth::ban_kind;
+    const std::vector<auth::static_ban> want{
+        {ban_kind::clientid, "bad-device", 1h},
+        {ban_kind::username, "mallory", std::nullopt},
+        {ban_kind::peerhost, "::1", std::nullopt},
+        {ban_kind::peerhost, "10.0.0.0/8", 30min},
+    };
+    EXPECT_EQ(c.access.bans, want);  // in N order, numerically
+    EXPECT_TRUE(load("").access.bans.empty());
 }
 
 TEST_F(config_test, range_limits) {
@@ -481,6 +522,29 @@ TEST_F(config_test, bad_values_name_file_line_key_and_expectation) {
               "zone.external.rate_limit.conn_messages_in", "expected an integer"},
              {"zone.external.rate_limit.conn_messages_in = 10,soon",
               "zone.external.rate_limit.conn_messages_in", "expected a duration"},
+             {"broker.max_mqueue_bytes_total = lots", "broker.max_mqueue_bytes_total",
+              "expected a size like 1MB"},
+             {"zone.external.max_mqueue_bytes = -1", "zone.external.max_mqueue_bytes",
+              "expected a size like 1MB"},
+             {"zone.external.max_mqueue_bytes = 2000000GB", "zone.external.max_mqueue_bytes",
+              "out of range"},
+             {"zone.external.enable_ban = no", "zone.external.enable_ban", "expected a boolean"},
+             {"zone.external.enable_flapping_detect = 1", "zone.external.enable_flapping_detect",
+              "expected a boolean"},
+             {"flapping_detect_policy = 30, 1m", "flapping_detect_policy",
+              "expected <max_count>, <window>, <ban_time>"},
+             {"flapping_detect_policy = 0, 1m, 5m", "flapping_detect_policy", "out of range: 0"},
+             {"flapping_detect_policy = 30, 0s, 5m", "flapping_detect_policy", "greater than 0"},
+             {"flapping_detect_policy = 30, 1m, forever", "flapping_detect_policy",
+              "expected a duration"},
+             {"banned.1 = clientid", "banned.1", "expected <clientid|username|peerhost> <value>"},
+             {"banned.1 = ip 10.0.0.1", "banned.1", "expected one of clientid, username, peerhost"},
+             {"banned.1 = peerhost example.com", "banned.1", "expected an IP address or CIDR"},
+             {"banned.1 = peerhost 10.0.0.0/33", "banned.1", "expected an IP address or CIDR"},
+             {"banned.1 = clientid x 1y", "banned.1", "expected a duration"},
+             {"banned.1 = clientid x 0s", "banned.1", "greater than 0"},
+             {"banned.1 = clientid x 1h extra", "banned.1", "expected <clientid|username"},
+             {"banned.first = clientid x", "banned.first", "not an entry number"},
          }) {
         const std::string msg = error_of("# first line\n\n" + std::string(c.line) + "\n");
         EXPECT_PRED2(contains, msg, path() + ":3: " + c.key + ": ") << c.line;
