@@ -18,17 +18,28 @@ ip_address masked(ip_address a, std::uint8_t prefix) {
     return a;
 }
 
+std::optional<cidr> fail(std::string* why, std::string text) {
+    if (why)
+        *why = std::move(text);
+    return std::nullopt;
+}
+
 }  // namespace
 
 bool cidr::contains(const ip_address& a) const {
     return a.fam == base.fam && masked(a, prefix) == base;
 }
 
-std::optional<cidr> parse_cidr(std::string_view text) {
+std::string cidr::to_string() const {
+    return base.to_string() + "/" + std::to_string(prefix);
+}
+
+std::optional<cidr> parse_cidr(std::string_view text, std::string* why) {
     const auto slash = text.find('/');
-    auto addr = parse_ip_address(text.substr(0, slash));
+    const std::string_view addr_text = text.substr(0, slash);
+    auto addr = parse_ip_address(addr_text);
     if (!addr)
-        return std::nullopt;
+        return fail(why, "\"" + std::string(addr_text) + "\" is not an IPv4 or IPv6 address");
     const unsigned width = static_cast<unsigned>(addr->size() * 8);
     unsigned prefix = width;
     if (slash != std::string_view::npos) {
@@ -36,7 +47,8 @@ std::optional<cidr> parse_cidr(std::string_view text) {
         const char* end = digits.data() + digits.size();
         auto [p, ec] = std::from_chars(digits.data(), end, prefix);
         if (digits.empty() || ec != std::errc{} || p != end || prefix > width)
-            return std::nullopt;
+            return fail(why, "bad prefix length \"/" + std::string(digits) + "\" (expected 0.." +
+                                 std::to_string(width) + ")");
     }
     const auto bits = static_cast<std::uint8_t>(prefix);
     return cidr{masked(*addr, bits), bits};

@@ -2,9 +2,30 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <cstring>
 
 namespace emqd::core {
+
+ip_address ip_address::from_v4(const std::array<std::uint8_t, 4>& bytes) {
+    ip_address a;
+    a.fam = family::v4;
+    std::copy(bytes.begin(), bytes.end(), a.bytes.begin());
+    return a;
+}
+
+ip_address ip_address::from_v6(const std::array<std::uint8_t, 16>& bytes) {
+    static constexpr std::uint8_t mapped_prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    if (std::equal(std::begin(mapped_prefix), std::end(mapped_prefix), bytes.begin())) {
+        ip_address a;
+        std::copy(bytes.begin() + 12, bytes.end(), a.bytes.begin());
+        return a;
+    }
+    ip_address a;
+    a.fam = family::v6;
+    a.bytes = bytes;
+    return a;
+}
 
 std::optional<ip_address> parse_ip_address(std::string_view text) {
     // inet_pton needs a terminated string; anything longer than the longest literal
@@ -13,21 +34,13 @@ std::optional<ip_address> parse_ip_address(std::string_view text) {
     if (text.empty() || text.size() >= sizeof buf)
         return std::nullopt;
     std::memcpy(buf, text.data(), text.size());
-    ip_address a;
-    if (inet_pton(AF_INET, buf, a.bytes.data()) == 1) {
-        a.fam = ip_address::family::v4;
-        return a;
-    }
-    if (inet_pton(AF_INET6, buf, a.bytes.data()) != 1)
-        return std::nullopt;
-    a.fam = ip_address::family::v6;
-    static constexpr std::uint8_t mapped_prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-    if (std::memcmp(a.bytes.data(), mapped_prefix, sizeof mapped_prefix) == 0) {
-        std::memmove(a.bytes.data(), a.bytes.data() + 12, 4);
-        std::memset(a.bytes.data() + 4, 0, 12);
-        a.fam = ip_address::family::v4;
-    }
-    return a;
+    std::array<std::uint8_t, 4> v4{};
+    if (inet_pton(AF_INET, buf, v4.data()) == 1)
+        return ip_address::from_v4(v4);
+    std::array<std::uint8_t, 16> v6{};
+    if (inet_pton(AF_INET6, buf, v6.data()) == 1)
+        return ip_address::from_v6(v6);
+    return std::nullopt;
 }
 
 std::string ip_address::to_string() const {

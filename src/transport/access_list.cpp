@@ -34,7 +34,7 @@ std::optional<access_rule> access_rule::parse(std::string_view text, std::string
     access_rule r;
     r.allow = w[0] == "allow";
     if (w[1] != "all") {
-        r.block = cidr::parse(w[1], why);
+        r.block = core::parse_cidr(w[1], &why);
         if (!r.block)
             return std::nullopt;
     }
@@ -45,10 +45,9 @@ std::string access_rule::to_string() const {
     return std::string(allow ? "allow " : "deny ") + (block ? block->to_string() : "all");
 }
 
-bool access_list::allows(const ip_address& peer) const {
-    const ip_address a = peer.unmapped();
+bool access_list::allows(const core::ip_address& peer) const {
     for (const access_rule& r : _rules)
-        if (r.matches(a))
+        if (r.matches(peer))
             return r.allow;
     return true;
 }

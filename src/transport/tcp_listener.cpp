@@ -20,10 +20,11 @@ using asio::ip::tcp;
 
 namespace {
 
-ip_address to_ip_address(const asio::ip::address& a) {
+/// The peer as core sees it; from_v6 turns a dual-stack socket's IPv4-mapped peer into IPv4.
+core::ip_address to_ip_address(const asio::ip::address& a) {
     if (a.is_v4())
-        return ip_address::from_v4(a.to_v4().to_uint());
-    return ip_address::from_v6(a.to_v6().to_bytes());
+        return core::ip_address::from_v4(a.to_v4().to_bytes());
+    return core::ip_address::from_v6(a.to_v6().to_bytes());
 }
 
 }  // namespace

@@ -61,9 +61,10 @@ auth::static_ban parse_ban(std::string_view text) {
              : kind == "username" ? auth::ban_kind::username
                                   : auth::ban_kind::peerhost;
     b.who = std::string(parts[1]);
-    if (b.kind == auth::ban_kind::peerhost && !core::parse_cidr(b.who))
-        throw value_error("invalid value \"" + b.who +
-                          "\": expected an IP address or CIDR block like 10.0.0.0/8");
+    std::string why;
+    if (b.kind == auth::ban_kind::peerhost && !core::parse_cidr(b.who, &why))
+        throw value_error("invalid peerhost: " + why +
+                          "; expected an IP address or CIDR block like 10.0.0.0/8");
     if (parts.size() == 3)
         b.duration = positive_duration(parts[2]);
     return b;

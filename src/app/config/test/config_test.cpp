@@ -539,8 +539,11 @@ TEST_F(config_test, bad_values_name_file_line_key_and_expectation) {
               "expected a duration"},
              {"banned.1 = clientid", "banned.1", "expected <clientid|username|peerhost> <value>"},
              {"banned.1 = ip 10.0.0.1", "banned.1", "expected one of clientid, username, peerhost"},
-             {"banned.1 = peerhost example.com", "banned.1", "expected an IP address or CIDR"},
-             {"banned.1 = peerhost 10.0.0.0/33", "banned.1", "expected an IP address or CIDR"},
+             {"banned.1 = peerhost example.com", "banned.1",
+              "invalid peerhost: \"example.com\" is not an IPv4 or IPv6 address; expected an "
+              "IP address or CIDR block like 10.0.0.0/8"},
+             {"banned.1 = peerhost 10.0.0.0/33", "banned.1",
+              "invalid peerhost: bad prefix length \"/33\" (expected 0..32)"},
              {"banned.1 = clientid x 1y", "banned.1", "expected a duration"},
              {"banned.1 = clientid x 0s", "banned.1", "greater than 0"},
              {"banned.1 = clientid x 1h extra", "banned.1", "expected <clientid|username"},
