@@ -326,6 +326,8 @@ void channel::on_output_drained(clock::time_point now) {
         return;
     c._output_blocked = false;
     c._now = now;
+    if (c._state == impl::state::connected && !c.send_owed_retained(now))
+        return;  // still owed: more output first
     c.process(now);
 }
 

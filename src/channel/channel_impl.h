@@ -157,6 +157,11 @@ struct channel::impl {
     // --- subscribe_handler.cpp -----------------------------------------------------------
     core::status handle_subscribe(const codec::subscribe_packet& p, clock::time_point now);
     core::status handle_unsubscribe(const codec::unsubscribe_packet& p);
+    /// Writes the retained messages owed to new subscriptions, in order, until none is left
+    /// (true) or k_max_pending_output bytes wait to be written (false: _output_blocked is
+    /// set and on_output_drained continues). The QoS 0 slow-consumer bound is lifted
+    /// meanwhile: these are owed, not a backlog, and this is what bounds them instead.
+    bool send_owed_retained(clock::time_point now);
     /// Per-filter checks of a SUBSCRIBE; the error's code goes in the SUBACK slot.
     core::status check_filter(const codec::subscription_request& r) const;
     /// `filter` under the client's mountpoint; 0x8F if that makes it invalid.
@@ -224,7 +229,18 @@ struct channel::impl {
     /// channel's time explicit makes it testable without sleeps.
     clock::time_point _now;
 
-    bool _delivering_retained = false;  // SUBSCRIBE is sending retained messages
+    bool _delivering_retained = false;  // send_owed_retained is writing
+    /// Retained messages owed to subscriptions (spec 3.3.1.3) and not written yet: one entry
+    /// per subscription, its messages matched from the retained store when its turn comes.
+    struct owed_retained {
+        std::string filter;  // mounted, without $fastlane/
+        router::subscription_options opts;
+        std::vector<core::message_ptr> messages;
+        std::size_t sent = 0;
+        bool matched = false;
+    };
+    std::vector<owed_retained> _owed_retained;
+    std::size_t _owed_next = 0;  // first entry of _owed_retained not finished
     std::uint64_t _slow_consumer_drops = 0;
     std::uint64_t _too_large_drops = 0;
 };

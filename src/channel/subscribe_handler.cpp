@@ -30,6 +30,13 @@
 // Ordering: SUBACK is written before any retained message, so the client sees its
 // subscription acknowledged before the messages it causes (and the session's packet ids for
 // them never precede the SUBACK on the wire).
+//
+// Retained messages are owed (spec 3.3.1.3), so they are never dropped as a slow consumer's
+// backlog; instead they are written at the pace the client reads: while more than
+// k_max_pending_output bytes wait, the rest stays owed (a snapshot of pointers into the
+// retained store) and the channel handles no further packet until the output drains. So a
+// SUBSCRIBE naming one filter a thousand times, from a client that doesn't read, costs a
+// list of a thousand filters, not a thousand copies of the retained set.
 
 #include <algorithm>
 #include <string_view>
@@ -94,11 +101,6 @@ core::status channel::impl::handle_subscribe(const codec::subscribe_packet& p,
     ack.packet_id = p.packet_id;
     ack.reasons.reserve(p.topics.size());
 
-    struct retained_request {
-        std::string filter;  // mounted, without $fastlane/
-        router::subscription_options opts;
-    };
-    std::vector<retained_request> want_retained;
     const char* problem = "";  // the first failure's description
 
     for (const codec::subscription_request& r : p.topics) {
@@ -134,31 +136,45 @@ core::status channel::impl::handle_subscribe(const codec::subscribe_packet& p,
         // Shared subscriptions never get retained messages (spec 4.8.2).
         const bool send_retained = r.retain_handling == 0 || (r.retain_handling == 1 && is_new);
         if (send_retained && !core::is_shared_filter(*filter))
-            want_retained.push_back({std::string(session::session::routed_filter(*filter)), opts});
+            _owed_retained.push_back(
+                {std::string(session::session::routed_filter(*filter)), opts, {}, 0, false});
     }
     send_with_reason(std::move(ack), problem);
 
-    // Retained messages are owed to the new subscription (spec 3.3.1.3): they are written
-    // in one go, so the slow-consumer bound (which would see them as a backlog) is lifted
-    // meanwhile. They are already in memory in the retained store.
-    std::vector<core::message_ptr> retained;
+    send_owed_retained(now);  // after the SUBACK
+    return {};
+}
+
+bool channel::impl::send_owed_retained(clock::time_point now) {
     _delivering_retained = true;
     struct reset_flag {
         bool& flag;
         ~reset_flag() { flag = false; }
     } reset{_delivering_retained};
-    for (const retained_request& w : want_retained) {
-        retained.clear();
-        _broker.retained().match(w.filter, retained);
-        for (const core::message_ptr& m : retained) {
-            // deliver_retained may write through send_publish, or fail and close us (a
-            // kick from within is not expected, but don't touch a closed channel).
-            if (_state != state::connected)
-                return {};
-            _session->deliver_retained(m, w.opts, now);
+    while (_owed_next < _owed_retained.size()) {
+        owed_retained& o = _owed_retained[_owed_next];
+        if (!o.matched) {
+            _broker.retained().match(o.filter, o.messages);
+            o.matched = true;
         }
+        while (o.sent < o.messages.size()) {
+            // deliver_retained may fail and close us (a kick from within is not expected,
+            // but don't touch a closed channel).
+            if (_state != state::connected)
+                return true;
+            if (_io.pending_output() > k_max_pending_output) {
+                _output_blocked = true;  // on_output_drained continues from here
+                return false;
+            }
+            _session->deliver_retained(o.messages[o.sent++], o.opts, now);
+        }
+        o.messages = {};  // done: free the snapshot now
+        ++_owed_next;
     }
-    return {};
+    _owed_retained.clear();
+    _owed_retained.shrink_to_fit();  // an idle connection keeps nothing
+    _owed_next = 0;
+    return true;
 }
 
 core::status channel::impl::handle_unsubscribe(const codec::unsubscribe_packet& p) {

@@ -296,5 +296,58 @@ TEST_F(channel_test, fastlane_needs_a_clean_session) {
     EXPECT_EQ(c3.take(), "90 03 00 02 80");
 }
 
+TEST_F(channel_test, retained_messages_are_paced_by_what_the_client_reads) {
+    // 40 retained messages of 256 KB (10 MB), asked for three times in one SUBSCRIBE by a
+    // client that doesn't read: at most the 4 MB bound (plus one message) is ever queued,
+    // and every owed message still goes out, in order, as the output drains.
+    const std::string payload(256 * 1024, 'r');
+    for (int i = 0; i < 40; ++i) {
+        auto m = std::make_shared<core::message>();
+        m->topic = "big/" + std::to_string(100 + i);
+        m->payload = payload;
+        m->retain = true;
+        m->received_at = at(0);
+        broker.retained_store.put(m);
+    }
+    conn& c = connected(v311, "slow");
+    codec::subscribe_packet p;
+    p.packet_id = 1;
+    p.topics = {filter("big/+", 0), filter("big/+", 0), filter("big/+", 0)};
+    c.feed(wire(p, v311), at(1));
+    EXPECT_TRUE(c.ch->read_paused());
+    c.feed_hex("C0 00", at(1));  // PINGREQ: held back behind the owed messages
+
+    // The client reads everything written so far: count PUBLISHes, note the last packet.
+    std::size_t delivered = 0;
+    std::size_t peak = 0;
+    std::uint8_t last = 0;
+    auto read_all = [&] {
+        peak = std::max(peak, c.io.out.size());
+        const std::string& out = c.io.out;
+        for (std::size_t pos = 0; pos < out.size();) {
+            last = static_cast<std::uint8_t>(out[pos]);
+            std::size_t len = 0, shift = 0, i = pos + 1;
+            for (;; ++i, shift += 7) {
+                len |= static_cast<std::size_t>(out[i] & 0x7F) << shift;
+                if ((out[i] & 0x80) == 0)
+                    break;
+            }
+            delivered += (last & 0xF0) == 0x30;
+            pos = i + 1 + len;
+        }
+        c.io.out.clear();
+    };
+    for (int round = 0; round < 100 && c.ch->read_paused(); ++round) {
+        read_all();
+        c.ch->on_output_drained(at(2));
+    }
+    read_all();
+    EXPECT_LE(peak, 4 * 1024 * 1024 + payload.size() + 64);
+    EXPECT_EQ(delivered, 3u * 40u);
+    EXPECT_FALSE(c.ch->read_paused());
+    EXPECT_EQ(last, 0xD0);  // the PINGREQ's answer, after all of them
+    EXPECT_EQ(c.ch->slow_consumer_drops(), 0u);
+}
+
 }  // namespace
 }  // namespace emqd::channel::test
