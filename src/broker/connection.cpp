@@ -19,6 +19,9 @@ constexpr std::size_t keep_buffer_capacity = 64 * 1024;
 // discarding what the kernel still holds for it) after this long, so it doesn't hold its
 // socket, its buffers and its max_connections slot forever.
 constexpr auto close_timeout = std::chrono::seconds(5);
+// While the broker is overloaded, a connection that handled a PUBLISH within this long is a
+// publisher and is not read (etc/emqd.conf, overload_protection).
+constexpr auto publisher_window = std::chrono::seconds(10);
 }  // namespace
 
 connection::connection(shard& owner, std::uint64_t id, std::unique_ptr<transport::stream> stream,
@@ -49,13 +52,19 @@ void connection::on_readable() {
     for (int i = 0; i < reads_per_turn; ++i) {
         if (_closing || _finished)
             return;
-        if (_shard.overloaded()) {
-            // Publishers wait in their TCP window; writes go on, so memory drains.
-            _overload_paused = true;  // resume_after_overload resumes
-            return;
-        }
         if (_channel->read_paused()) {  // e.g. throttled: its parser holds one read at most
             _read_paused = true;
+            return;
+        }
+        if (_shard.overloaded() && channel::clock::now() < _last_publish + publisher_window) {
+            // Overloaded: publishers wait in their TCP windows. Everyone else is read, so
+            // acknowledgements free inflight windows and session queues drain (with writes,
+            // which go on). A subscriber that starts publishing now is paused after the read
+            // that held its PUBLISH: one read chunk at most. The channel is throttled like
+            // over a rate limit: it handles nothing more and doesn't judge the keep alive
+            // by a silence that is ours; its other timers run.
+            _channel->throttle();
+            _overload_paused = true;  // resume_after_overload resumes
             return;
         }
         std::size_t want = read_chunk;
@@ -112,6 +121,7 @@ void connection::resume_after_grant() {
 }
 
 bool connection::count_publish(channel::clock::time_point now) {
+    _last_publish = now;
     if (!_limiter || _limiter->message_handled(now))
         return true;
     throttle_until_ready();  // conn_messages_in spent; the channel stops itself
@@ -134,10 +144,13 @@ void connection::on_throttle_end(channel::clock::time_point now) {
 }
 
 void connection::resume_after_overload() {
-    if (_overload_paused) {
-        _overload_paused = false;
-        request_read();
-    }
+    // Paused only while the channel was not already (on_readable checks read_paused()
+    // first), so no rate-limit wake-up is due: the throttle is ours to end.
+    if (!_overload_paused || _closing || _finished)
+        return;
+    _overload_paused = false;
+    _channel->resume(channel::clock::now());
+    request_read();
 }
 
 void connection::request_read() {
@@ -240,10 +253,8 @@ void connection::on_tick(channel::clock::time_point now) {
         finish();
         return;
     }
-    // Not reading is the broker's doing while overloaded: don't judge the client's
-    // keepalive by it. What it sent meanwhile is read before the next tick.
-    if (_overload_paused)
-        return;
+    // Overload-paused connections tick too (CONNECT and refusal timeouts, retries, queue
+    // expiry); their channel is throttled, which suspends only the keep alive.
     _channel->on_tick(now);
 }
 

@@ -50,7 +50,8 @@ public:
     void resume_after_grant();
     /// The time shard::throttle() was asked for has come: the rate limits may allow more.
     void on_throttle_end(channel::clock::time_point now);
-    /// The broker left overload (shard::overloaded()): continue reading if it paused.
+    /// The broker left overload (shard::overloaded()): continue reading if it paused (only
+    /// recent publishers pause: on_readable).
     void resume_after_overload();
 
     // connection_io
@@ -106,9 +107,11 @@ private:
     std::vector<segment> _writing;         // being written; stable until on_write_complete
     std::vector<std::string_view> _views;  // _writing as the stream sees it
     bool _write_active = false;
-    bool _read_scheduled = false;    // a direct read is queued for the end of the turn
-    bool _read_paused = false;       // stopped reading while the channel holds frames back
-    bool _overload_paused = false;   // stopped reading while the broker is overloaded
+    bool _read_scheduled = false;   // a direct read is queued for the end of the turn
+    bool _read_paused = false;      // stopped reading while the channel holds frames back
+    bool _overload_paused = false;  // a publisher not read while the broker is overloaded
+    /// The last inbound PUBLISH handled (count_publish): who is a publisher under overload.
+    channel::clock::time_point _last_publish = channel::clock::time_point::min();
     bool _throttle_pending = false;  // a shard::throttle() wake-up is due
     listener_state::admission _admitted;
     channel::clock::time_point _closing_since{};

@@ -98,7 +98,8 @@ public:
                                                                clock::time_point now) const;
     /// Calls c.on_throttle_end() at `when`, unless c is gone by then.
     void throttle(connection& c, clock::time_point when);
-    /// True while the broker is overloaded (shard_overload.cpp): connections stop reading.
+    /// True while the broker is overloaded (shard_overload.cpp): connections that publish stop
+    /// being read (connection::on_readable).
     bool overloaded() const { return _overloaded; }
 
 private:

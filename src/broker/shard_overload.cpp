@@ -8,9 +8,11 @@
 // monitor.
 //
 // Acting. On a transition shard 0 posts set_overloaded to every shard. While overloaded a
-// shard stops accepting (new connections wait in the kernel's backlog, no CONNACK) and its
-// connections stop reading (publishers wait in their TCP windows), but writing goes on, so
-// buffered output drains to subscribers and memory goes down. Leaving resumes both.
+// shard stops accepting (new connections wait in the kernel's backlog, no CONNACK) and stops
+// reading its publishers (connections that handled a PUBLISH in the last seconds:
+// connection::on_readable; they wait in their TCP windows). Everyone else is still read and
+// writing goes on, so subscribers' acknowledgements free their inflight windows, session
+// queues and buffered output drain, and memory goes down. Leaving resumes both.
 //
 // THREADING: note_lag and set_overloaded run on their shard; sample_overload on shard 0.
 
@@ -65,7 +67,7 @@ void shard::set_overloaded(bool on) {
     if (_ctx.config.overload.backoff_new_conn)
         pause_listeners(on);
     if (on)
-        return;  // connections pause themselves at their next read
+        return;  // publishers pause themselves at their next read
     for (auto& [id, c] : _connections)
         c->resume_after_overload();
 }

@@ -1,8 +1,10 @@
 """Overload protection (overload_protection.*) and the bounds on clients that don't read.
 
 Overload: over the memory watermark or the loop-lag watermark the broker accepts no new
-connection (a new client's TCP connect lands in the backlog, no CONNACK) and reads no
-client, but keeps writing to subscribers; it recovers by itself after the cool-down.
+connection (a new client's TCP connect lands in the backlog, no CONNACK) and doesn't read
+its publishers (clients that published in the last 10 s: connection.cpp), but keeps reading
+and writing to everyone else, so subscribers' acknowledgements are handled and their
+queues drain; it recovers by itself after the cool-down.
 Slow readers: a client that doesn't read its answers stops being read (its memory in the
 broker stays bounded, its sends block) and resumes when it reads; a kicked client that
 never reads what is left is reset after the close timeout.
@@ -20,8 +22,8 @@ import time
 import pytest
 
 from broker import small_asan_quarantine
-from mqtt_raw import (PUBLISH, QUIET, TIMEOUT, V311, connect, pingreq, publish, subscribe,
-                      wait_until)
+from mqtt_raw import (PINGRESP, PUBACK, PUBLISH, QUIET, TIMEOUT, V311, connect, pingreq,
+                      puback, publish, subscribe, wait_until)
 
 MB = 1024 * 1024
 # channel_impl.h: requests wait while this much output is queued for their client.
@@ -63,9 +65,11 @@ def wait_log(broker, text, timeout=TIMEOUT * 3):
 # --- overload -------------------------------------------------------------------------------
 
 
-def test_memory_overload_refuses_new_clients_and_stops_reading_publishers(make_broker, raw):
-    """Over mem_high_watermark: a new client gets no CONNACK, a publisher is not read, but
-    a subscriber still gets what was queued for it."""
+def test_memory_overload_stops_publishers_but_drains_acknowledging_subscribers(make_broker,
+                                                                                raw):
+    """Over mem_high_watermark: a new client gets no CONNACK and a publisher is not read,
+    but a QoS 1 subscriber is: its PUBACKs free its inflight window, so it receives every
+    message queued for it (far more than max_inflight), in order."""
     b = make_broker({"overload_protection.mem_high_watermark": "0"})
     base = b.rss()
     b.stop()
@@ -75,9 +79,15 @@ def test_memory_overload_refuses_new_clients_and_stops_reading_publishers(make_b
 
     sub = raw(V311, target=b)
     sub.connect("ovl-sub")
-    sub.subscribe(1, [("fill/#", 0), ("after/#", 0)])
+    sub.subscribe(1, [("q/t", 1), ("after/#", 0)])
     pub = raw(V311, target=b)
     pub.connect("ovl-pub")
+    # The subscriber doesn't acknowledge yet: 32 (max_inflight) are sent, the rest queue.
+    queued = 200
+    for i in range(queued):
+        pub.send(publish("q/t", b"%d" % i, qos=1, mid=i + 1))
+    for i in range(queued):
+        pub.expect_ack(PUBACK, i + 1)
     # Retained messages stay in memory: 48 MB of them push the RSS over the watermark.
     payload = b"x" * (512 * 1024)
     pub.sock.settimeout(TIMEOUT)
@@ -95,17 +105,22 @@ def test_memory_overload_refuses_new_clients_and_stops_reading_publishers(make_b
     late.send(connect("ovl-late"))
     late.expect_nothing()
 
-    # Writing goes on: the subscriber gets what was queued before the overload.
-    got = sub.expect_type(PUBLISH)
-    assert got.topic.startswith("fill/"), got
-    # ... but nothing the publisher sends now is read.
+    # The publisher is not read: what it sends now is not delivered.
     pub.sock.setblocking(False)
     try:
         pub.sock.send(publish("after/1", b"late"))
     except (BlockingIOError, socket.timeout):
         pass
-    seen = [sub.read(QUIET) for _ in range(3)]
-    assert all(p is None or p.topic.startswith("fill/") for p in seen), seen
+    # The subscriber is: acknowledging each message brings the next, all 200 in order.
+    got = []
+    while len(got) < queued:
+        p = sub.expect_type(PUBLISH)
+        assert p.topic == "q/t", p
+        got.append(p.payload)
+        sub.send(puback(p.mid))
+    assert got == [b"%d" % i for i in range(queued)], got
+    sub.expect_nothing()  # not after/1
+    late.expect_nothing()
     assert "overload over" not in b.log_text()  # memory stays over 90% of the watermark
 
 
@@ -120,6 +135,10 @@ def test_loop_lag_overload_and_recovery(make_broker, raw):
     sub.subscribe(1, [("lag/t", 1)])
     pub = raw(V311, target=b)
     pub.connect("lag-pub")
+    # A publisher is a client that published recently (10 s, far more than this test takes
+    # to reach the overload): this one is.
+    pub.publish("lag/t", b"before", qos=0)
+    sub.expect_publish("lag/t", b"before", qos=0)
 
     b.proc.send_signal(signal.SIGSTOP)
     time.sleep(1.5)
@@ -131,6 +150,8 @@ def test_loop_lag_overload_and_recovery(make_broker, raw):
     pub.send(publish("lag/t", b"during", qos=1, mid=7))
     late.expect_nothing()
     sub.expect_nothing()  # the publisher is not read while overloaded
+    sub.send(pingreq())  # ... but the subscriber is
+    sub.expect_type(PINGRESP)
 
     # Recovery: the new client is accepted and the held publish is delivered.
     late.expect_connack(0, timeout=TIMEOUT + 10)

@@ -1,6 +1,6 @@
 // Listener and rate limits as the channel sees them: refuse() (max_connections) answers the
 // CONNECT without a session; count_publish()/throttle() stop dispatch until resume(), keep
-// every byte, and suspend the keep alive timeout meanwhile.
+// every byte, and suspend the keep alive timeout meanwhile (and no other timer).
 
 #include "channel/test/channel_fixture.h"
 
@@ -87,6 +87,26 @@ TEST_F(channel_test, throttled_connection_keeps_its_keepalive) {
     EXPECT_FALSE(c.io.closed);
     c.ch->on_tick(at(290));  // silent for real since the resume
     EXPECT_TRUE(c.io.closed);
+}
+
+TEST_F(channel_test, throttled_connection_runs_its_other_timers) {
+    // The broker throttles a connection it stops reading (rate limit, or a publisher under
+    // overload): only the keep alive waits; the CONNECT idle timeout and retries go on.
+    conn& silent = open(at(0));  // idle_timeout 15 s
+    silent.ch->throttle();
+    silent.ch->on_tick(at(15));
+    EXPECT_TRUE(silent.io.closed);
+
+    conn& sub = connected(protocol_version::v3_1_1, "sub");
+    sub.feed_hex("82 08 00 01 00 03 61 2F 62 01", at(0));  // SUBSCRIBE a/b QoS 1
+    sub.take();
+    sub.ch->throttle();
+    conn& pub = connected(protocol_version::v3_1_1, "pub");
+    pub.feed_hex("32 09 00 03 61 2F 62 00 07 68 69", at(0));
+    EXPECT_EQ(sub.take(), "32 09 00 03 61 2F 62 00 01 68 69");
+    sub.ch->on_tick(at(31));  // past retry_interval, unacknowledged
+    EXPECT_EQ(sub.take(), "3A 09 00 03 61 2F 62 00 01 68 69");  // DUP
+    EXPECT_FALSE(sub.io.closed);
 }
 
 }  // namespace
