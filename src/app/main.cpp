@@ -21,6 +21,7 @@ emqd::broker::broker_config to_broker_config(const emqd::app::config& cfg) {
     b.shards = cfg.shards ? cfg.shards : std::max(1u, std::thread::hardware_concurrency());
     b.zone = cfg.zone;
     b.max_delayed_messages = cfg.max_delayed_messages;
+    b.max_delayed_bytes = cfg.max_delayed_bytes;
     b.conn_bytes_in = cfg.conn_bytes_in;
     b.conn_messages_in = cfg.conn_messages_in;
     b.overload = cfg.overload;

@@ -29,6 +29,7 @@ struct broker_config {
     std::uint16_t node_id = 0;  // the node part of message ids
     std::vector<listener_spec> listeners;
     std::size_t max_delayed_messages = 100000;  // mqtt.delayed.max_delayed_messages (0 = no limit)
+    std::uint64_t max_delayed_bytes = 0;        // mqtt.delayed.max_delayed_bytes (0 = no limit)
     /// broker.shared_subscription_strategy
     router::shared_strategy shared_strategy = router::shared_strategy::random;
     channel::channel_config zone;

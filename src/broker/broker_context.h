@@ -38,6 +38,7 @@ struct broker_context {
     std::vector<std::unique_ptr<shard>> shards;  // fixed once started
     std::atomic<std::uint64_t> next_session_id{1};
     std::atomic<std::size_t> delayed_messages{0};  // held by all shards' delayed queues
+    std::atomic<std::uint64_t> delayed_bytes{0};   // their sizes (delayed_queue::bytes())
     /// Sampled by shard 0 only (shard_overload.cpp).
     overload_monitor overload;
 };

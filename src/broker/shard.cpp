@@ -9,6 +9,7 @@
 
 #include "broker/broker_context.h"
 #include "broker/connection.h"
+#include "session/message_queue.h"
 #include "transport/tcp_listener.h"
 
 namespace emqd::broker {
@@ -194,15 +195,24 @@ void shard::publish(core::message_ptr msg) {
 // --- delayed publish --------------------------------------------------------------------
 
 bool shard::publish_delayed(core::message_ptr msg, std::uint32_t seconds) {
-    // One counter for the whole broker, touched once per delayed message (not per delivery).
+    // Broker-wide counters, each touched once per delayed message (not per delivery). A
+    // message is sized as a session queue sizes it (zone.max_mqueue_bytes).
     const std::size_t limit = _ctx.config.max_delayed_messages;
     if (_ctx.delayed_messages.fetch_add(1, std::memory_order_relaxed) >= limit && limit != 0) {
         _ctx.delayed_messages.fetch_sub(1, std::memory_order_relaxed);
         return false;
     }
+    const std::uint64_t byte_limit = _ctx.config.max_delayed_bytes;
+    const std::size_t bytes = session::detail::queued_size(*msg);
+    if (_ctx.delayed_bytes.fetch_add(bytes, std::memory_order_relaxed) + bytes > byte_limit &&
+        byte_limit != 0) {
+        _ctx.delayed_bytes.fetch_sub(bytes, std::memory_order_relaxed);
+        _ctx.delayed_messages.fetch_sub(1, std::memory_order_relaxed);
+        return false;
+    }
     const auto due = clock::now() + std::chrono::seconds(seconds);
     const auto next = _delayed.next_due();
-    _delayed.push(std::move(msg), due);
+    _delayed.push(std::move(msg), due, bytes);
     if (!next || due < *next)
         arm_delayed(due);
     return true;
@@ -218,8 +228,10 @@ void shard::arm_delayed(clock::time_point due) {
 
 void shard::release_delayed() {
     std::vector<core::message_ptr> due;
+    const std::uint64_t held = _delayed.bytes();
     _delayed.pop_due(clock::now(), due);
     _ctx.delayed_messages.fetch_sub(due.size(), std::memory_order_relaxed);
+    _ctx.delayed_bytes.fetch_sub(held - _delayed.bytes(), std::memory_order_relaxed);
     for (core::message_ptr& m : due)
         publish(std::move(m));
     if (const auto next = _delayed.next_due())
@@ -361,9 +373,13 @@ void shard::stop() {
             l->stop();
         _loop->ticker.cancel();
         _loop->delayed.cancel();
-        if (!_delayed.empty())
+        if (!_delayed.empty()) {
             spdlog::info("shard {}: {} delayed messages dropped at shutdown", _index,
                          _delayed.size());
+            _ctx.delayed_messages.fetch_sub(_delayed.size(), std::memory_order_relaxed);
+            _ctx.delayed_bytes.fetch_sub(_delayed.bytes(), std::memory_order_relaxed);
+            _delayed.clear();
+        }
         const auto now = clock::now();
         std::vector<connection*> all;
         for (auto& [id, c] : _connections)

@@ -82,7 +82,7 @@ public:
     void session_closed(session::session* s);
     void publish(core::message_ptr msg);
     /// Holds `msg` for `seconds`, then publish()es it; false when the broker already holds
-    /// max_delayed_messages.
+    /// max_delayed_messages, or when `msg` would take it past max_delayed_bytes.
     bool publish_delayed(core::message_ptr msg, std::uint32_t seconds);
     core::guid next_guid() { return _guids.next(); }
     std::string assign_client_id();

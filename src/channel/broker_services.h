@@ -52,7 +52,8 @@ public:
     virtual void publish(core::message_ptr msg) = 0;
     /// Holds the message back and publishes it `seconds` from now (EMQ X delayed publish;
     /// `msg->topic` is already the target topic). False if the broker holds
-    /// mqtt.delayed.max_delayed_messages already: the message is refused, not held.
+    /// mqtt.delayed.max_delayed_messages already, or if the message would take it past
+    /// mqtt.delayed.max_delayed_bytes: the message is refused, not held.
     virtual bool publish_delayed(core::message_ptr msg, std::uint32_t seconds) = 0;
 
     /// Bans and flapping detection, shared by every shard (thread-safe).

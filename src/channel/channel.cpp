@@ -12,6 +12,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <optional>
 #include <type_traits>
 #include <variant>
 
@@ -44,6 +45,44 @@ bool has_v3_connack_code(reason_code rc) {
             return true;
         default:
             return false;
+    }
+}
+
+/// The v5 CONNACK reason code for an error before CONNACK, or nothing when CONNACK has no
+/// code for it (spec 3.2.2.2 lists the valid ones) and the connection is closed without an
+/// answer, which the spec allows (4.13). Server shutting down (0x8B) is not a CONNACK code:
+/// it is answered as Server unavailable (0x88), as 3.1.1 answers it (code 3). Session taken
+/// over (0x8E) before CONNACK means a newer CONNECT for the same client id won while this
+/// one waited for its session: no CONNACK code says that, and the client never had the
+/// session, so the connection is just closed (as in 3.1.1).
+std::optional<reason_code> v5_connack_code(reason_code rc) {
+    switch (rc) {
+        case reason_code::server_shutting_down:
+            return reason_code::server_unavailable;
+        case reason_code::unspecified_error:
+        case reason_code::malformed_packet:
+        case reason_code::protocol_error:
+        case reason_code::implementation_specific_error:
+        case reason_code::unsupported_protocol_version:
+        case reason_code::client_identifier_not_valid:
+        case reason_code::bad_user_name_or_password:
+        case reason_code::not_authorized:
+        case reason_code::server_unavailable:
+        case reason_code::server_busy:
+        case reason_code::banned:
+        case reason_code::bad_authentication_method:
+        case reason_code::topic_name_invalid:
+        case reason_code::packet_too_large:
+        case reason_code::quota_exceeded:
+        case reason_code::payload_format_invalid:
+        case reason_code::retain_not_supported:
+        case reason_code::qos_not_supported:
+        case reason_code::use_another_server:
+        case reason_code::server_moved:
+        case reason_code::connection_rate_exceeded:
+            return rc;
+        default:
+            return std::nullopt;
     }
 }
 
@@ -187,9 +226,14 @@ void channel::impl::fail(const core::error& e, clock::time_point now) {
         return;
     spdlog::debug("channel {}: closing: {} (0x{:02x})", _client_id, e.what, core::to_byte(e.code));
     if (_state == state::awaiting_connect || _state == state::connecting) {
-        if (_version_known && (codec::is_v5(_version) || has_v3_connack_code(e.code))) {
+        const std::optional<reason_code> code = !_version_known          ? std::nullopt
+                                                : codec::is_v5(_version) ? v5_connack_code(e.code)
+                                                : has_v3_connack_code(e.code)
+                                                    ? std::optional(e.code)
+                                                    : std::nullopt;
+        if (code) {
             codec::connack_packet ack;
-            ack.reason = e.code;
+            ack.reason = *code;
             const bool redirect =
                 e.code == reason_code::use_another_server || e.code == reason_code::server_moved;
             if (redirect && !_cfg.redirect_to.empty())
@@ -295,9 +339,10 @@ void channel::on_socket_closed(clock::time_point now) {
 
 void channel::kick(core::reason_code reason, clock::time_point now) {
     _impl->_now = now;
-    // A server-initiated close is put on the wire exactly like an error: CONNACK before
-    // the CONNECT was answered, DISCONNECT (v5) after. The session is only detached; the
-    // broker's session_closed decides whether it survives (takeover: it does).
+    // A server-initiated close is put on the wire exactly like an error: CONNACK (when it
+    // has a code for the reason) before the CONNECT was answered, DISCONNECT (v5) after. The
+    // session is only detached; the broker's session_closed decides whether it survives (takeover:
+    // it does).
     const char* why = reason == reason_code::session_taken_over     ? "session taken over"
                       : reason == reason_code::server_shutting_down ? "server shutting down"
                                                                     : "closed by the broker";

@@ -65,7 +65,9 @@ public:
     /// will per its rules and releases the session.
     void on_socket_closed(clock::time_point now);
     /// Server-initiated close: v5 clients get DISCONNECT with `reason` (e.g. 0x8B shutting
-    /// down, 0x8E session taken over). The session is detached, not discarded; the will is
+    /// down, 0x8E session taken over). Before CONNACK neither is a CONNACK code: shutting
+    /// down is answered 0x88 (server unavailable), a takeover closes without an answer
+    /// (channel.cpp v5_connack_code). The session is detached, not discarded; the will is
     /// published per its rules.
     void kick(core::reason_code reason, clock::time_point now);
 

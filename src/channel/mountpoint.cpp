@@ -27,13 +27,14 @@ bool has_level(std::string_view tmpl, std::string_view var) {
     return found;
 }
 
-/// "$share/<group>/", "$queue/" or "$fastlane/": the part of a filter that stays in front of
-/// the mountpoint. Empty for any other filter.
+/// "$share/<group>/" or "$fastlane/": the part of a filter that stays in front of the
+/// mountpoint. Empty for any other filter. ("$queue/a" never gets here: the subscribe
+/// handler makes it "$share/$queue/a" first.)
 std::string_view unmounted_head(std::string_view filter) {
     constexpr std::string_view share = "$share/";
-    for (std::string_view head : {std::string_view("$queue/"), std::string_view("$fastlane/")})
-        if (filter.starts_with(head))
-            return filter.substr(0, head.size());
+    constexpr std::string_view fastlane = "$fastlane/";
+    if (filter.starts_with(fastlane))
+        return filter.substr(0, fastlane.size());
     if (filter.starts_with(share)) {
         const auto group_end = filter.find('/', share.size());
         if (group_end != std::string_view::npos)

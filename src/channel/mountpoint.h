@@ -6,8 +6,9 @@
 //   client publishes "t"            -> routed as "<prefix>t"       (also its will topic)
 //   client subscribes "a/+"         -> filter "<prefix>a/+"        (unsubscribe likewise)
 //   client subscribes "$share/g/a"  -> filter "$share/g/<prefix>a"  (the group stays a group;
-//                                      "$queue/a" likewise -> "$queue/<prefix>a",
-//                                      "$fastlane/a" -> "$fastlane/<prefix>a")
+//                                      "$queue/a" is "$share/$queue/a" by then, so it becomes
+//                                      "$share/$queue/<prefix>a")
+//   client subscribes "$fastlane/a" -> filter "$fastlane/<prefix>a"
 //   "<prefix>t" delivered           -> the client sees "t"
 //
 // The prefix is plain concatenation, as in EMQ X ("dev/" + "t" = "dev/t"; "dev" + "t" =

@@ -14,9 +14,10 @@
 //
 // Delayed publish (EMQ X): a PUBLISH to `$delayed/<seconds>/<topic>` is acknowledged at once
 // and handed to the broker, which routes it to <topic> when the delay has passed. A malformed
-// delayed topic, or a full delayed store (mqtt.delayed.max_delayed_messages), refuses the
-// message: v5 QoS 1/2 see 0x90 / 0x97 in PUBACK or PUBREC (which ends a QoS 2 flow, spec
-// 4.3.3); nothing is routed; the connection stays. A mountpoint applies to <topic>.
+// delayed topic, or a full delayed store (mqtt.delayed.max_delayed_messages, or a message
+// that would pass mqtt.delayed.max_delayed_bytes), refuses the message: v5 QoS 1/2 see
+// 0x90 / 0x97 in PUBACK or PUBREC (which ends a QoS 2 flow, spec 4.3.3); 3.1.1 is just
+// acknowledged; nothing is routed; the connection stays. A mountpoint applies to <topic>.
 //
 // Inbound topic aliases (v5, spec 3.3.2.3.4): a per-connection map alias -> topic, as the
 // client names it (before the mountpoint). A PUBLISH with alias and topic (re)defines it;
@@ -109,7 +110,7 @@ core::status channel::impl::handle_publish(codec::publish_packet& p, clock::time
     } else if (!_broker.publish_delayed(std::move(msg), delayed->seconds)) {
         if (p.qos == 2)
             _session->awaiting_rel_release(p.packet_id);  // the refusal ends the flow
-        refuse_publish(p, core::fail(reason_code::quota_exceeded, "too many delayed messages"));
+        refuse_publish(p, core::fail(reason_code::quota_exceeded, "delayed message store is full"));
         return {};
     }
 

@@ -101,3 +101,26 @@ def test_full_delayed_store_refuses_with_quota_exceeded(raw):
     # Released messages free their places.
     pub.publish("$delayed/0/dl/q", b"four", qos=1, mid=4)
     sub.expect_publish("dl/q", b"four")
+
+
+# Each message counts topic + payload + properties + 64 bytes: 4 + 100 + 64 = 168 here, so
+# two fit under 400 bytes and a third would pass it.
+@pytest.mark.emqd({"mqtt.delayed.max_delayed_bytes": "400B"})
+def test_delayed_store_byte_limit_refuses_with_quota_exceeded(raw):
+    sub = raw(V5)
+    sub.connect("dl-b-sub")
+    sub.subscribe(1, [("dl/b", 0)])
+    pub = raw(V5)
+    pub.connect("dl-b-pub")
+    pub.publish("$delayed/1/dl/b", b"1" * 100, qos=1, mid=1)
+    pub.publish("$delayed/1/dl/b", b"2" * 100, qos=1, mid=2)
+    pub.send(publish("$delayed/1/dl/b", b"3" * 100, qos=1, mid=3, proto=V5))
+    pub.expect_ack(PUBACK, 3, rc=0x97)
+    pub.send(publish("$delayed/1/dl/b", b"4" * 100, qos=2, mid=4, proto=V5))
+    pub.expect_ack(PUBREC, 4, rc=0x97)
+    sub.expect_publish("dl/b", b"1" * 100)
+    sub.expect_publish("dl/b", b"2" * 100)
+    sub.expect_nothing(0.5)
+    # Released messages free their bytes.
+    pub.publish("$delayed/0/dl/b", b"5" * 100, qos=1, mid=5)
+    sub.expect_publish("dl/b", b"5" * 100)

@@ -45,13 +45,14 @@ struct config {
     router::shared_strategy shared_subscription_strategy = router::shared_strategy::random;
     std::uint64_t max_mqueue_bytes_total = 1024 * 1024 * 1024;  // broker.max_mqueue_bytes_total
     std::string log_level = "warning";
-    std::vector<listener_config> tcp_listeners;  // default: external on 0.0.0.0:1883
-    channel::channel_config zone;                // mqtt.* and zone.external.*
-    std::size_t max_delayed_messages = 100000;   // mqtt.delayed.max_delayed_messages
-    transport::rate_limit conn_bytes_in;         // zone.external.rate_limit.conn_bytes_in
-    transport::rate_limit conn_messages_in;      // zone.external.rate_limit.conn_messages_in
-    broker::overload_settings overload;          // overload_protection.*
-    auth::access_config access;                  // banned.N, flapping_detect_policy
+    std::vector<listener_config> tcp_listeners;           // default: external on 0.0.0.0:1883
+    channel::channel_config zone;                         // mqtt.* and zone.external.*
+    std::size_t max_delayed_messages = 100000;            // mqtt.delayed.max_delayed_messages
+    std::uint64_t max_delayed_bytes = 256 * 1024 * 1024;  // mqtt.delayed.max_delayed_bytes
+    transport::rate_limit conn_bytes_in;                  // zone.external.rate_limit.conn_bytes_in
+    transport::rate_limit conn_messages_in;  // zone.external.rate_limit.conn_messages_in
+    broker::overload_settings overload;      // overload_protection.*
+    auth::access_config access;              // banned.N, flapping_detect_policy
 };
 
 class config_error : public std::runtime_error {

@@ -27,6 +27,9 @@ void register_mqtt_keys(key_registry& r) {
     r.key("mqtt.delayed.max_delayed_messages", [](load_state& s, const setting& v) {
         s.cfg.max_delayed_messages = as_uint<std::size_t>(v, 0, 100'000'000);
     });
+    r.key("mqtt.delayed.max_delayed_bytes", [](load_state& s, const setting& v) {
+        s.cfg.max_delayed_bytes = as_size<std::uint64_t>(v, 0, std::uint64_t{1} << 50);
+    });
     r.key("mqtt.wildcard_subscription",
           [](load_state& s, const setting& v) { s.cfg.zone.wildcard_subscription = as_bool(v); });
     r.key("mqtt.max_subscriptions", [](load_state& s, const setting& v) {

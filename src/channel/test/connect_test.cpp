@@ -294,13 +294,36 @@ TEST_F(channel_test, refused_session_is_answered_in_connack) {
     EXPECT_TRUE(c5.io.closed);
 }
 
+// 0x8B is not a CONNACK reason code (spec 3.2.2.2): shutting down is "server unavailable".
 TEST_F(channel_test, kick_before_connack_answers_in_connack) {
     broker.defer_grants = true;
     conn& c = open();
     c.feed(wire(connect_packet(protocol_version::v5, "k"), protocol_version::v5), at(0));
     c.ch->kick(reason_code::server_shutting_down, at(1));
-    EXPECT_EQ(c.take(), with_reason(0x20, "00 8B", "server shutting down"));
+    EXPECT_EQ(c.take(), with_reason(0x20, "00 88", "server shutting down"));
     EXPECT_TRUE(c.io.closed);
+}
+
+// A newer CONNECT took the client id over while this one waited for its session: CONNACK
+// has no code for that (0x8E is DISCONNECT-only), so the connection closes unanswered, and
+// the session granted late goes straight back to the broker.
+TEST_F(channel_test, takeover_before_connack_closes_without_connack) {
+    broker.defer_grants = true;
+    conn& c5 = open();
+    c5.feed(wire(connect_packet(protocol_version::v5, "t5"), protocol_version::v5), at(0));
+    conn& c3 = open();
+    c3.feed(wire(connect_packet(protocol_version::v3_1_1, "t3"), protocol_version::v3_1_1), at(0));
+    c5.ch->kick(reason_code::session_taken_over, at(1));
+    c3.ch->kick(reason_code::session_taken_over, at(1));
+    EXPECT_EQ(c5.take(), "");
+    EXPECT_EQ(c3.take(), "");
+    EXPECT_TRUE(c5.io.closed);
+    EXPECT_TRUE(c3.io.closed);
+    EXPECT_TRUE(c5.ch->closed());
+    broker.release_grants();
+    EXPECT_EQ(c5.take(), "");
+    EXPECT_EQ(c5.ch->attached_session(), nullptr);
+    EXPECT_EQ(broker.closed_sessions, (std::vector<std::string>{"t5", "t3"}));
 }
 
 }  // namespace

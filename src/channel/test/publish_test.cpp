@@ -411,7 +411,7 @@ TEST_F(channel_test, full_delayed_store_refuses_with_quota_exceeded) {
     c.feed(wire(publish_to("$delayed/5/a", 1, 1), v5), at(1));
     EXPECT_EQ(c.take(), "40 02 00 01");
     c.feed(wire(publish_to("$delayed/5/a", 2, 2), v5), at(1));
-    EXPECT_EQ(c.take(), with_reason(0x50, "00 02 97", "too many delayed messages"));
+    EXPECT_EQ(c.take(), with_reason(0x50, "00 02 97", "delayed message store is full"));
     EXPECT_EQ(c.ch->attached_session()->awaiting_rel_size(), 0u);
     conn& c3 = connected(v311, "pub3");
     c3.feed(wire(publish_to("$delayed/5/a", 1, 3), v311), at(1));

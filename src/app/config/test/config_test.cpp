@@ -65,6 +65,8 @@ void expect_same(const config& a, const config& b) {
     EXPECT_EQ(a.shards, b.shards);
     EXPECT_EQ(a.shared_subscription_strategy, b.shared_subscription_strategy);
     EXPECT_EQ(a.max_mqueue_bytes_total, b.max_mqueue_bytes_total);
+    EXPECT_EQ(a.max_delayed_messages, b.max_delayed_messages);
+    EXPECT_EQ(a.max_delayed_bytes, b.max_delayed_bytes);
     EXPECT_EQ(a.log_level, b.log_level);
     EXPECT_EQ(a.tcp_listeners, b.tcp_listeners);
     const channel::channel_config& x = a.zone;
@@ -129,6 +131,7 @@ TEST_F(config_test, defaults_are_emqx_defaults) {
     EXPECT_EQ(c.zone.session.session_expiry_interval, 7200u);
     EXPECT_EQ(c.zone.session.max_mqueue_bytes, 64u << 20);
     EXPECT_EQ(c.max_mqueue_bytes_total, 1u << 30);
+    EXPECT_EQ(c.max_delayed_bytes, 256u << 20);
     // The built-in defaults are config{}'s plus the default listener.
     config plain;
     plain.tcp_listeners = c.tcp_listeners;
@@ -164,6 +167,8 @@ TEST_F(config_test, shipped_emqd_conf_documents_every_key) {
                             "mqtt.max_subscriptions",
                             "mqtt.response_information",
                             "mqtt.shared_subscription",
+                            "mqtt.delayed.max_delayed_messages",
+                            "mqtt.delayed.max_delayed_bytes",
                             "zone.external.idle_timeout",
                             "zone.external.keepalive_backoff",
                             "zone.external.server_keepalive",
@@ -311,6 +316,8 @@ TEST_F(config_test, every_key_is_applied) {
         "mqtt.max_subscriptions = 10\n"
         "mqtt.response_information = replies/%c/\n"
         "mqtt.shared_subscription = false\n"
+        "mqtt.delayed.max_delayed_messages = 0\n"
+        "mqtt.delayed.max_delayed_bytes = 10MB\n"
         "zone.external.idle_timeout = 100ms\n"
         "zone.external.keepalive_backoff = 1.5\n"
         "zone.external.server_keepalive = 1m\n"
@@ -336,6 +343,8 @@ TEST_F(config_test, every_key_is_applied) {
     EXPECT_TRUE(c.zone.redirect_permanent);
     EXPECT_EQ(c.shared_subscription_strategy, router::shared_strategy::hash_topic);
     EXPECT_EQ(c.max_mqueue_bytes_total, 2u << 30);
+    EXPECT_EQ(c.max_delayed_messages, 0u);
+    EXPECT_EQ(c.max_delayed_bytes, 10u << 20);
     EXPECT_EQ(c.log_level, "debug");
     EXPECT_EQ(c.zone.max_packet_size, 65536u);
     EXPECT_EQ(c.zone.max_clientid_len, 23u);
@@ -523,6 +532,8 @@ TEST_F(config_test, bad_values_name_file_line_key_and_expectation) {
              {"zone.external.rate_limit.conn_messages_in = 10,soon",
               "zone.external.rate_limit.conn_messages_in", "expected a duration"},
              {"broker.max_mqueue_bytes_total = lots", "broker.max_mqueue_bytes_total",
+              "expected a size like 1MB"},
+             {"mqtt.delayed.max_delayed_bytes = many", "mqtt.delayed.max_delayed_bytes",
               "expected a size like 1MB"},
              {"zone.external.max_mqueue_bytes = -1", "zone.external.max_mqueue_bytes",
               "expected a size like 1MB"},
