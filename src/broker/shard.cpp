@@ -86,10 +86,7 @@ void shard::accept(std::unique_ptr<transport::stream> stream, listener_state& li
         return;
     const auto admitted = listener.admit();
     if (admitted != listener_state::admission::admit)
-        spdlog::warn("listener {}: max_connections ({}) reached, {} {}", listener.spec.name,
-                     listener.spec.max_connections,
-                     admitted == listener_state::admission::refuse ? "refusing" : "dropping",
-                     stream->peer());
+        note_refusal(listener, *stream);
     if (admitted == listener_state::admission::drop)
         return;  // too many refusals in progress: the stream's destructor closes the socket
     const std::uint64_t id = _next_connection_id++;
@@ -97,6 +94,22 @@ void shard::accept(std::unique_ptr<transport::stream> stream, listener_state& li
     connection& ref = *c;
     _connections.emplace(id, std::move(c));
     ref.start();
+}
+
+void shard::note_refusal(const listener_state& listener, const transport::stream& stream) {
+    // One line per interval, not per connection: a flood past the limit must not become a
+    // flood in the log too.
+    constexpr auto interval = std::chrono::seconds(10);
+    ++_refusals.count;
+    const auto now = clock::now();
+    if (now - _refusals.logged_at < interval)
+        return;
+    spdlog::warn(
+        "listener {}: max_connections ({}) reached: {} connection(s) refused since the "
+        "last report on this shard (latest from {})",
+        listener.spec.name, listener.spec.max_connections, _refusals.count, stream.peer());
+    _refusals = {};
+    _refusals.logged_at = now;
 }
 
 void shard::retire(connection& c) {

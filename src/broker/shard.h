@@ -127,6 +127,8 @@ private:
     using session_map = std::unordered_map<std::uint64_t, session_entry>;
 
     void accept(std::unique_ptr<transport::stream> stream, listener_state& listener);
+    /// Logs connections refused past max_connections, at most once per interval.
+    void note_refusal(const listener_state& listener, const transport::stream& stream);
     void end_of_turn();
     void schedule_end_of_turn();
     void drain_inbox();
@@ -190,6 +192,10 @@ private:
     std::vector<router::subscription_options> _matched;  // scratch: one session's matches
     channel::frame_cache _frames;
     delayed_queue _delayed;
+    struct {
+        std::uint64_t count = 0;
+        clock::time_point logged_at{};
+    } _refusals;               // note_refusal
     throttle_list _throttled;  // connections waiting for a rate limit
     std::uint64_t _ticks = 0;
     bool _turn_end_scheduled = false;

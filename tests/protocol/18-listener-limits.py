@@ -79,6 +79,21 @@ def test_max_connections_refuses_with_connack(broker, opened, proto):
     second.ping()
 
 
+@pytest.mark.emqd({"listener.tcp.external.max_connections": 1, "broker.shards": 1})
+def test_a_flood_of_refusals_is_logged_once(broker, opened):
+    """Refusals past max_connections are reported in one log line per interval, with their
+    count, not one line each: a connection flood must not flood the log as well."""
+    connect_admitted(broker, "log-1", V311, opened)
+    for i in range(20):
+        c = RawClient(broker.host, broker.port, V311)
+        opened.append(c)
+        c.send(connect("log-x%d" % i, V311))
+        c.expect(connack(False, 3))
+        c.expect_closed()
+    lines = [l for l in broker.log_text().splitlines() if "max_connections (1) reached" in l]
+    assert len(lines) == 1, lines
+
+
 @pytest.mark.emqd({"listener.tcp.external.max_connections": 1})
 def test_refused_connect_holds_no_session_and_takes_nothing_over(broker, opened):
     """A refused CONNECT neither takes over the connected client with the same id nor
