@@ -56,15 +56,17 @@ void connection::on_readable() {
             _read_paused = true;
             return;
         }
-        if (_shard.overloaded() && channel::clock::now() < _last_publish + publisher_window) {
-            // Overloaded: publishers wait in their TCP windows. Everyone else is read, so
-            // acknowledgements free inflight windows and session queues drain (with writes,
-            // which go on). A subscriber that starts publishing now is paused after the read
-            // that held its PUBLISH: one read chunk at most. The channel is throttled like
-            // over a rate limit: it handles nothing more and doesn't judge the keep alive
-            // by a silence that is ours; its other timers run.
+        if (channel::clock::now() < _last_publish + publisher_window && _shard.publishers_wait()) {
+            // Overloaded, or the shards we deliver to are behind: publishers wait in their
+            // TCP windows. Everyone else is read, so acknowledgements free inflight windows
+            // and session queues drain (with writes, which go on). A subscriber that starts
+            // publishing now is paused after the read that held its PUBLISH: one read chunk
+            // at most. The channel is throttled like over a rate limit: it handles nothing
+            // more and doesn't judge the keep alive by a silence that is ours; its other
+            // timers run.
             _channel->throttle();
-            _overload_paused = true;  // resume_after_overload resumes
+            _publisher_parked = true;
+            _shard.park_publisher(*this);  // resume_publishing resumes
             return;
         }
         std::size_t want = read_chunk;
@@ -143,12 +145,12 @@ void connection::on_throttle_end(channel::clock::time_point now) {
     resume_after_grant();
 }
 
-void connection::resume_after_overload() {
+void connection::resume_publishing() {
     // Paused only while the channel was not already (on_readable checks read_paused()
     // first), so no rate-limit wake-up is due: the throttle is ours to end.
-    if (!_overload_paused || _closing || _finished)
+    if (!_publisher_parked || _closing || _finished)
         return;
-    _overload_paused = false;
+    _publisher_parked = false;
     _channel->resume(channel::clock::now());
     request_read();
 }
@@ -189,10 +191,10 @@ void connection::notify_output() {
     _shard.schedule_flush(*this);
 }
 
-void connection::append_frame(std::shared_ptr<const std::string> frame) {
+void connection::append_by_reference(std::shared_ptr<const std::string> bytes) {
     seal_output();
-    _segment_bytes += frame->size();
-    _segments.push_back(segment{{}, std::move(frame)});
+    _segment_bytes += bytes->size();
+    _segments.push_back(segment{{}, std::move(bytes)});
     notify_output();
 }
 
@@ -206,45 +208,83 @@ void connection::seal_output() {
 
 void connection::flush() {
     _flush_scheduled = false;
-    if (_finished || _write_active)
-        return;
-    seal_output();
-    if (_segments.empty()) {
-        if (_closing)
-            finish();
-        return;
-    }
-    _writing.swap(_segments);
-    _views.clear();
-    for (const auto& seg : _writing)
-        _views.push_back(seg.bytes());
-    _write_active = true;
-    _stream->write(_views);
+    if (_finished || _awaiting_writable)
+        return;  // on_writable() continues
+    write_pending();
 }
 
-void connection::on_write_complete(std::error_code ec) {
-    _write_active = false;
-    if (ec) {
-        socket_gone();
-        return;
-    }
-    for (auto& seg : _writing) {
-        _segment_bytes -= seg.bytes().size();
-        // Reuse one written buffer for the next output instead of allocating anew, unless
-        // a burst made it large: an idle connection should not pin memory.
-        if (!seg.shared && _output.capacity() == 0 &&
-            seg.owned.capacity() <= keep_buffer_capacity) {
-            _output = std::move(seg.owned);
-            _output.clear();
+void connection::on_writable() {
+    _awaiting_writable = false;
+    if (!_finished)
+        write_pending();
+}
+
+void connection::write_pending() {
+    // Pieces per system call: the channel coalesces small frames into _output, so a turn's
+    // output is a handful of pieces (one more per large payload sent by reference).
+    constexpr std::size_t max_pieces = 64;
+    bool wrote = false;
+    while (pending_output() > 0) {
+        std::string_view views[max_pieces];
+        std::size_t count = 0;
+        std::size_t skip = _sent;  // applies to the first piece only
+        for (const segment& seg : _segments) {
+            if (count == max_pieces)
+                break;
+            views[count++] = seg.bytes().substr(skip);
+            skip = 0;
         }
+        if (count < max_pieces && !_output.empty())
+            views[count++] = std::string_view(_output).substr(skip);
+        std::error_code ec;
+        const std::size_t n = _stream->write_some({views, count}, ec);
+        if (ec) {
+            socket_gone();
+            return;
+        }
+        if (n == 0) {  // the socket is full: continue when the peer has read some
+            _awaiting_writable = true;
+            _stream->wait_writable();
+            break;
+        }
+        consume(n);
+        wrote = true;
     }
-    _writing.clear();
-    if (_read_paused) {
+    if (!_awaiting_writable && _output.capacity() > keep_buffer_capacity)
+        std::string().swap(_output);  // a burst made it large: don't pin it while idle
+    if (wrote && _read_paused) {
         _channel->on_output_drained(channel::clock::now());
         resume_after_grant();
     }
-    if (!_output.empty() || !_segments.empty() || _closing)
-        flush();
+    if (_closing && pending_output() == 0)
+        finish();
+}
+
+void connection::consume(std::size_t n) {
+    while (n > 0 && !_segments.empty()) {
+        segment& front = _segments.front();
+        const std::size_t left = front.bytes().size() - _sent;
+        if (n < left) {
+            _sent += n;
+            return;
+        }
+        n -= left;
+        _sent = 0;
+        _segment_bytes -= front.bytes().size();
+        // Reuse a written buffer for the next output instead of allocating anew, unless a
+        // burst made it large: an idle connection should not pin memory.
+        if (!front.shared && _output.empty() && _output.capacity() < front.owned.capacity() &&
+            front.owned.capacity() <= keep_buffer_capacity) {
+            _output = std::move(front.owned);
+            _output.clear();
+        }
+        _segments.erase(_segments.begin());
+    }
+    _sent += n;
+    if (_sent == _output.size()) {
+        _output.clear();
+        _sent = 0;
+    }
 }
 
 void connection::on_tick(channel::clock::time_point now) {
@@ -264,7 +304,7 @@ void connection::close() {
     _closing = true;
     _closing_since = channel::clock::now();
     notify_output();  // flush what is queued, then finish
-    if (!_flush_scheduled && !_write_active)
+    if (!_flush_scheduled && !_awaiting_writable)
         finish();
 }
 

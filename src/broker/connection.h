@@ -3,9 +3,10 @@
 // the channel's two seams: connection_io (bytes out, close) and broker_services (forwarded
 // to the shard with this connection's identity, so asynchronous answers can find it again).
 //
-// Writes are gathered: the channel appends to _output during a loop turn, the shard flushes
-// every dirty connection once at the end of the turn, and while a write is in flight new
-// bytes accumulate for the next one.
+// Writes are gathered: the channel appends to _output during a loop turn and the shard
+// flushes every dirty connection once at the end of the turn. A flush hands the kernel all
+// it takes at once (non-blocking); only when the socket is full does the connection wait
+// for it to become writable, while new bytes accumulate behind the unsent ones.
 //
 // THREADING WARNING: owned by one shard; every call happens on that shard's thread.
 
@@ -50,15 +51,15 @@ public:
     void resume_after_grant();
     /// The time shard::throttle() was asked for has come: the rate limits may allow more.
     void on_throttle_end(channel::clock::time_point now);
-    /// The broker left overload (shard::overloaded()): continue reading if it paused (only
-    /// recent publishers pause: on_readable).
-    void resume_after_overload();
+    /// Publishers need not wait any more (shard::publishers_wait()): continue reading if
+    /// this one parked (only recent publishers park: on_readable).
+    void resume_publishing();
 
     // connection_io
     std::string& output() override { return _output; }
     void notify_output() override;
-    void append_frame(std::shared_ptr<const std::string> frame) override;
-    std::size_t pending_output() const override { return _output.size() + _segment_bytes; }
+    void append_by_reference(std::shared_ptr<const std::string> bytes) override;
+    std::size_t pending_output() const override { return _segment_bytes + _output.size() - _sent; }
     bool count_publish(channel::clock::time_point now) override;
     std::optional<core::ip_address> peer_address() const override;
     void close() override;
@@ -77,7 +78,7 @@ public:
 
     // stream_handler
     void on_readable() override;
-    void on_write_complete(std::error_code ec) override;
+    void on_writable() override;
 
 private:
     void request_read();
@@ -93,23 +94,26 @@ private:
     std::unique_ptr<channel::channel> _channel;
     std::unique_ptr<transport::rate_limiter> _limiter;  // null: no inbound rate limit
     /// Outbound bytes in order: sealed segments, then _output (the open tail). A segment is
-    /// either bytes of this connection or a frame shared with others (QoS 0 fan-out).
+    /// either bytes of this connection or bytes shared with others (a large payload).
     struct segment {
         std::string owned;
         std::shared_ptr<const std::string> shared;
         std::string_view bytes() const { return shared ? std::string_view(*shared) : owned; }
     };
     void seal_output();
+    /// Writes what the kernel takes now; waits for writability if it doesn't take it all.
+    void write_pending();
+    /// Drops the first `n` pending bytes (written).
+    void consume(std::size_t n);
 
-    std::string _output;                   // appended by the channel
-    std::vector<segment> _segments;        // sealed, waiting for the next write
-    std::size_t _segment_bytes = 0;        // bytes in _segments and _writing
-    std::vector<segment> _writing;         // being written; stable until on_write_complete
-    std::vector<std::string_view> _views;  // _writing as the stream sees it
-    bool _write_active = false;
-    bool _read_scheduled = false;   // a direct read is queued for the end of the turn
-    bool _read_paused = false;      // stopped reading while the channel holds frames back
-    bool _overload_paused = false;  // a publisher not read while the broker is overloaded
+    std::string _output;              // appended by the channel
+    std::vector<segment> _segments;   // sealed, in front of _output
+    std::size_t _segment_bytes = 0;   // bytes in _segments, written ones included
+    std::size_t _sent = 0;            // bytes of the first pending piece already written
+    bool _awaiting_writable = false;  // the kernel took less than offered: wait_writable()
+    bool _read_scheduled = false;     // a direct read is queued for the end of the turn
+    bool _read_paused = false;        // stopped reading while the channel holds frames back
+    bool _publisher_parked = false;   // a publisher not read while publishers_wait()
     /// The last inbound PUBLISH handled (count_publish): who is a publisher under overload.
     channel::clock::time_point _last_publish = channel::clock::time_point::min();
     bool _throttle_pending = false;  // a shard::throttle() wake-up is due

@@ -282,35 +282,7 @@ void shard::hand_off_shared(session::session& s, bool ending, clock::time_point 
     });
 }
 
-void shard::deliver(std::vector<delivery_item>&& batch) {
-    bool wake;
-    {
-        std::lock_guard lock(_inbox_mutex);
-        wake = _inbox.empty();
-        if (wake) {
-            _inbox.swap(batch);
-            _inbox_since = clock::now();  // the batch's wait is this loop's lag
-        } else
-            std::move(batch.begin(), batch.end(), std::back_inserter(_inbox));
-    }
-    if (wake)
-        asio::post(*_io, [this] { drain_inbox(); });
-}
-
-void shard::drain_inbox() {
-    std::vector<delivery_item> items;
-    clock::time_point since;
-    {
-        std::lock_guard lock(_inbox_mutex);
-        items.swap(_inbox);
-        since = _inbox_since;
-    }
-    const auto now = clock::now();
-    note_lag(now - since);
-    deliver_items(items, now);
-}
-
-void shard::deliver_items(const std::vector<delivery_item>& items, clock::time_point now) {
+void shard::deliver_items(std::span<const delivery_item> items, clock::time_point now) {
     // A session matched by several filters has adjacent items for one message: merge them.
     auto& opts = _matched;
     for (std::size_t i = 0; i < items.size();) {
@@ -350,6 +322,7 @@ void shard::tick() {
         if (!c->finished())
             c->on_tick(now);
     expire_sessions(now);
+    resume_parked();  // normally woken at once (shard_flow.cpp); this is the safety net
     if (_index == 0)
         sample_overload(now);
     rebalance_queue_budget();

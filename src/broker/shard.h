@@ -26,6 +26,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -73,6 +74,8 @@ public:
 
     /// Thread-safe: queues deliveries for sessions of this shard; one wake-up per batch.
     void deliver(std::vector<delivery_item>&& batch);
+    /// Thread-safe: deliveries queued here by other shards and not yet handed to sessions.
+    std::size_t backlog() const { return _backlog.load(std::memory_order_relaxed); }
     /// Thread-safe: the bytes this shard's session queues held at its last tick.
     std::uint64_t queued_bytes() const { return _queued_bytes.load(std::memory_order_relaxed); }
 
@@ -98,9 +101,14 @@ public:
                                                                clock::time_point now) const;
     /// Calls c.on_throttle_end() at `when`, unless c is gone by then.
     void throttle(connection& c, clock::time_point when);
-    /// True while the broker is overloaded (shard_overload.cpp): connections that publish stop
-    /// being read (connection::on_readable).
+    /// True while the broker is overloaded (shard_overload.cpp).
     bool overloaded() const { return _overloaded; }
+    /// True while this shard's publishers must wait (shard_flow.cpp): the broker is
+    /// overloaded, or a shard they deliver to has a backlog past the high watermark.
+    bool publishers_wait();
+    /// Parks `c`, a publisher that stopped reading because publishers_wait(): it gets
+    /// resume_publishing() once they need not wait any more.
+    void park_publisher(connection& c);
 
 private:
     /// A claim on a session by a newer connection (takeover).
@@ -131,7 +139,10 @@ private:
     void note_refusal(const listener_state& listener, const transport::stream& stream);
     void end_of_turn();
     void schedule_end_of_turn();
+    // --- shard_flow.cpp: cross-shard delivery and its backpressure ------------------------
     void drain_inbox();
+    /// Resumes every parked publisher (each parks itself again if it must still wait).
+    void resume_parked();
     void deliver_local(const core::message_ptr& msg, std::uint64_t session,
                        std::span<const router::subscription_options> opts, clock::time_point now);
     void tick();
@@ -145,7 +156,7 @@ private:
     void adopt_session(std::uint64_t conn_id, std::uint64_t new_id,
                        std::unique_ptr<session::session> s, const channel::session_request& req,
                        const std::function<void(channel::session_grant)>& done);
-    void deliver_items(const std::vector<delivery_item>& items, clock::time_point now);
+    void deliver_items(std::span<const delivery_item> items, clock::time_point now);
     /// Queues `item` for shard `to` (delivered at the end of this turn).
     void send_to_shard(std::uint32_t to, delivery_item&& item);
     /// Gives `msg`, which came through shared group `group` to `from`, to another member
@@ -205,9 +216,17 @@ private:
     /// Worst loop lag since shard 0 last sampled it (ns): written here, exchanged by shard 0.
     std::atomic<std::int64_t> _lag_ns{0};
 
+    std::vector<std::uint64_t> _parked;    // connections of publishers waiting (park_publisher)
+    std::vector<delivery_item> _draining;  // taken from _inbox, being delivered in chunks
+    std::size_t _drained = 0;              // items of _draining already delivered
+    std::atomic<std::size_t> _backlog{0};  // items in _inbox and _draining not delivered
+    /// Another shard parked publishers because of our backlog: wake them when it is low.
+    std::atomic<bool> _producers_waiting{false};
+
     std::mutex _inbox_mutex;
     std::vector<delivery_item> _inbox;  // guarded by _inbox_mutex
     clock::time_point _inbox_since{};   // guarded: when _inbox became non-empty
+    bool _drain_scheduled = false;      // guarded: a drain_inbox() is posted or running
 };
 
 }  // namespace emqd::broker

@@ -9,10 +9,10 @@
 //
 // Acting. On a transition shard 0 posts set_overloaded to every shard. While overloaded a
 // shard stops accepting (new connections wait in the kernel's backlog, no CONNACK) and stops
-// reading its publishers (connections that handled a PUBLISH in the last seconds:
-// connection::on_readable; they wait in their TCP windows). Everyone else is still read and
-// writing goes on, so subscribers' acknowledgements free their inflight windows, session
-// queues and buffered output drain, and memory goes down. Leaving resumes both.
+// reading its publishers (connections that handled a PUBLISH in the last seconds park:
+// connection::on_readable, shard::publishers_wait; they wait in their TCP windows). Everyone else
+// is still read and writing goes on, so subscribers' acknowledgements free their inflight windows,
+// session queues and buffered output drain, and memory goes down. Leaving resumes both.
 //
 // THREADING: note_lag and set_overloaded run on their shard; sample_overload on shard 0.
 
@@ -66,10 +66,8 @@ void shard::set_overloaded(bool on) {
     _overloaded = on;
     if (_ctx.config.overload.backoff_new_conn)
         pause_listeners(on);
-    if (on)
-        return;  // publishers pause themselves at their next read
-    for (auto& [id, c] : _connections)
-        c->resume_after_overload();
+    if (!on)
+        resume_parked();  // entering: publishers park themselves at their next read
 }
 
 }  // namespace emqd::broker

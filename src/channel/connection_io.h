@@ -19,9 +19,10 @@ public:
     /// turn (gathered write); the channel calls notify_output() after appending.
     virtual std::string& output() = 0;
     virtual void notify_output() = 0;
-    /// Appends a complete frame shared with other connections (QoS 0 fan-out): written by
-    /// reference after what output() holds so far, never copied. Calls notify_output().
-    virtual void append_frame(std::shared_ptr<const std::string> frame) = 0;
+    /// Appends bytes shared with others (a large payload): written by reference after what
+    /// output() holds so far, never copied; `bytes` keeps them alive until written. Calls
+    /// notify_output().
+    virtual void append_by_reference(std::shared_ptr<const std::string> bytes) = 0;
     /// Bytes queued and not yet written to the socket (for backpressure on QoS 0).
     virtual std::size_t pending_output() const = 0;
     /// Called after each inbound PUBLISH the channel handled. False: the connection is over

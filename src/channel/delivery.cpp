@@ -3,9 +3,9 @@
 // The message is shared and immutable; per-delivery fields (QoS, DUP, packet id, remaining
 // expiry, subscription ids, topic alias, the topic without the mountpoint) are added here.
 // How the bytes reach the connection:
-//   - QoS 0 without subscription identifiers, to a client that takes no topic aliases: the
-//     frame is encoded once per shard and shared by every subscriber of the same protocol
-//     family and mountpoint length (frame_cache.h).
+//   - A small QoS 0 frame without subscription identifiers, to a client that takes no topic
+//     aliases, is encoded once per shard and copied into the output of every subscriber of
+//     the same protocol family and mountpoint length (frame_cache.h).
 //   - A payload of k_payload_by_reference bytes or more is not copied: the header is
 //     encoded into the output and the payload follows by reference (gathered write).
 //   - Otherwise the small packet is encoded straight into the connection's output.
@@ -73,7 +73,8 @@ bool channel::impl::send_publish(const session::publish_out& p) {
         pk.subscription_identifiers.assign(p.subscription_ids.begin(), p.subscription_ids.end());
     }
 
-    if (p.qos == 0 && pk.subscription_identifiers.empty() && _out_aliases.maximum() == 0)
+    if (p.qos == 0 && pk.subscription_identifiers.empty() && _out_aliases.maximum() == 0 &&
+        pk.payload.size() < k_payload_by_reference)
         return send_shared_qos0(p, pk);
 
     const outbound_topic_aliases::choice alias = _out_aliases.choose(*topic);
@@ -105,7 +106,7 @@ bool channel::impl::write_publish(const codec::publish_packet& pk, const core::m
             out.resize(mark);
             return false;
         }
-        _io.append_frame(std::shared_ptr<const std::string>(owner, &owner->payload));
+        _io.append_by_reference(std::shared_ptr<const std::string>(owner, &owner->payload));
         return true;
     }
     if (!fits(codec::encode(pk, _version, out))) {
@@ -140,16 +141,13 @@ bool channel::impl::send_shared_qos0(const session::publish_out& p,
                                pk.message_expiry_override,
                                p.msg.topic.size() - pk.topic.size()};
     frame_cache& cache = _broker.qos0_frames();
-    auto frame = cache.find(key);
-    if (!frame) {
-        auto encoded = std::make_shared<std::string>();
-        codec::encode(pk, _version, *encoded);
-        frame = std::move(encoded);
-        cache.store(key, frame);
-    }
-    if (!fits(frame->size()))
+    std::string_view frame = cache.find(key);
+    if (frame.empty())
+        frame = cache.store(key, [&](std::string& out) { codec::encode(pk, _version, out); });
+    if (!fits(frame.size()))
         return drop_too_large(pk.topic);
-    _io.append_frame(std::move(frame));
+    _io.output().append(frame);
+    _io.notify_output();
     return true;
 }
 

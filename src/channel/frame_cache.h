@@ -13,13 +13,18 @@
 // bytes of the topic a mountpoint strips (clients with mountpoints of one length see the
 // same topic: the mountpoint is a prefix of every topic they are sent).
 //
+// Only small frames are cached (delivery.cpp): each subscriber copies the cached bytes into
+// its own output, which costs less than an allocation and a by-reference write piece per
+// message and subscriber; a large payload is written by reference instead. The slots'
+// buffers are reused, so a cache hit or miss allocates nothing once they have grown.
+//
 // THREADING WARNING: one cache per shard; used only on that shard's thread.
 
 #include <cstddef>
 #include <cstdint>
-#include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/message.h"
 
@@ -27,8 +32,6 @@ namespace emqd::channel {
 
 class frame_cache {
 public:
-    using frame_ptr = std::shared_ptr<const std::string>;
-
     struct key {
         const core::message* msg = nullptr;
         core::guid id;
@@ -39,20 +42,35 @@ public:
         friend bool operator==(const key&, const key&) = default;
     };
 
-    /// The cached frame for `k`, or null.
-    frame_ptr find(const key& k) const {
+    /// The cached frame for `k`, or an empty view. Valid until the next store().
+    std::string_view find(const key& k) const {
         const slot& s = _slots[index(k)];
-        return s.frame && s.k == k ? s.frame : nullptr;
+        return s.valid && s.k == k ? std::string_view(s.bytes) : std::string_view();
     }
-    void store(const key& k, frame_ptr frame) { _slots[index(k)] = slot{k, std::move(frame)}; }
+    /// Encodes the frame for `k` with `encode(std::string&)` into its slot, replacing what
+    /// the slot held; returns the bytes (valid until the next store()).
+    template <class Encode>
+    std::string_view store(const key& k, Encode&& encode) {
+        slot& s = _slots[index(k)];
+        s.bytes.clear();
+        encode(s.bytes);
+        s.k = k;
+        s.valid = true;
+        ++_encodes;
+        return s.bytes;
+    }
+    /// Frames encoded so far (misses): with N subscribers of one family, 1 per message.
+    std::uint64_t encodes() const { return _encodes; }
 
 private:
     struct slot {
         key k;
-        frame_ptr frame;
+        bool valid = false;
+        std::string bytes;
     };
     static std::size_t index(const key& k) { return (k.v5 ? 2 : 0) + (k.retain ? 1 : 0); }
     slot _slots[4];
+    std::uint64_t _encodes = 0;
 };
 
 }  // namespace emqd::channel

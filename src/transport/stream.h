@@ -3,9 +3,12 @@
 // behind this one interface (redis's connection.h pattern). No Asio in this header: the
 // layers above never compile Asio templates.
 //
-// Reading is readiness-based: the stream tells its handler that bytes are readable and the
-// handler pulls them with read_some() into a buffer it owns. No buffer is held while a
-// connection is idle, which keeps idle connections small.
+// Both directions are readiness-based, like a reactor: the stream tells its handler that
+// bytes are readable (or that the socket takes bytes again) and the handler moves them with
+// read_some() / write_some() from and into buffers it owns. No buffer is held while a
+// connection is idle, which keeps idle connections small; and a write goes to the kernel at
+// once, in as few system calls as its pieces allow, instead of waiting for a completion
+// to be scheduled after every other ready connection.
 //
 // THREADING WARNING: a stream belongs to the event loop (shard) that accepted it; every
 // call and every callback happens on that loop's thread.
@@ -24,8 +27,8 @@ public:
     virtual ~stream_handler() = default;
     /// Bytes (or EOF / an error) can be read without blocking; call read_some().
     virtual void on_readable() = 0;
-    /// The write started by stream::write() finished (successfully or not).
-    virtual void on_write_complete(std::error_code ec) = 0;
+    /// The socket takes bytes again (after wait_writable()); call write_some().
+    virtual void on_writable() = 0;
 };
 
 class stream {
@@ -40,10 +43,13 @@ public:
     /// Non-blocking read. Returns the number of bytes read; 0 with no error means nothing
     /// is available now; EOF and failures are reported in `ec`.
     virtual std::size_t read_some(std::span<std::uint8_t> buf, std::error_code& ec) = 0;
-    /// Writes all of `buffers`, in order, as one gathered write; at most one write
-    /// outstanding. The span and the bytes it refers to must stay valid until
-    /// on_write_complete().
-    virtual void write(std::span<const std::string_view> buffers) = 0;
+    /// Non-blocking gathered write of `buffers`, in order. Returns the number of bytes the
+    /// kernel took (possibly fewer than offered, 0 with no error when it takes nothing now);
+    /// failures are reported in `ec`. Nothing is kept: the caller owns what remains.
+    virtual std::size_t write_some(std::span<const std::string_view> buffers,
+                                   std::error_code& ec) = 0;
+    /// Calls on_writable() once the socket takes bytes again (one-shot, like wait_readable).
+    virtual void wait_writable() = 0;
     /// Closes now; pending callbacks are dropped. Safe to call twice. Bytes already handed
     /// to the kernel are still delivered, then FIN.
     virtual void close() = 0;

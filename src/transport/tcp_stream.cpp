@@ -1,7 +1,11 @@
 #include "transport/tcp_stream.h"
 
-#include <boost/asio/write.hpp>
-#include <vector>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
 
 namespace emqd::transport {
 namespace {
@@ -53,16 +57,42 @@ public:
         return n;
     }
 
-    void write(std::span<const std::string_view> buffers) override {
-        _buffers.clear();
-        for (auto b : buffers)
-            _buffers.emplace_back(b.data(), b.size());
-        asio::async_write(
-            _state->socket, _buffers,
-            [s = _state->shared_from_this()](boost::system::error_code ec, std::size_t) {
-                if (s->handler)
-                    s->handler->on_write_complete(ec);
-            });
+    std::size_t write_some(std::span<const std::string_view> buffers,
+                           std::error_code& ec) override {
+        // sendmsg directly rather than Asio's write_some, which gathers at most 64 buffers
+        // per call; one call takes as many pieces as the kernel allows.
+        std::array<iovec, max_iov> iov;
+        const std::size_t count = std::min(buffers.size(), iov.size());
+        for (std::size_t i = 0; i < count; ++i)
+            iov[i] = iovec{const_cast<char*>(buffers[i].data()), buffers[i].size()};
+        msghdr msg{};
+        msg.msg_iov = iov.data();
+        msg.msg_iovlen = count;
+        for (;;) {
+            const ssize_t n = ::sendmsg(_state->socket.native_handle(), &msg, MSG_NOSIGNAL);
+            if (n >= 0) {
+                ec.clear();
+                return static_cast<std::size_t>(n);
+            }
+            if (errno == EINTR)
+                continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK) {
+                ec.clear();
+                return 0;
+            }
+            ec = std::error_code(errno, std::system_category());
+            return 0;
+        }
+    }
+
+    void wait_writable() override {
+        _state->socket.async_wait(tcp::socket::wait_write,
+                                  [s = _state->shared_from_this()](boost::system::error_code ec) {
+                                      // On error write_some reports it; on abort we are closed.
+                                      if (ec == asio::error::operation_aborted || !s->handler)
+                                          return;
+                                      s->handler->on_writable();
+                                  });
     }
 
     void close() override {
@@ -88,8 +118,8 @@ public:
 
 private:
     std::shared_ptr<tcp_state> _state;
+    static constexpr std::size_t max_iov = 128;  // pieces per sendmsg; callers loop for more
     std::string _peer;
-    std::vector<asio::const_buffer> _buffers;  // the write in flight (reused)
 };
 
 }  // namespace

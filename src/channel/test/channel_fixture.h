@@ -73,9 +73,9 @@ class fake_io final : public connection_io {
 public:
     std::string& output() override { return out; }
     void notify_output() override { ++notified; }
-    void append_frame(std::shared_ptr<const std::string> frame) override {
-        out += *frame;
-        frames.push_back(std::move(frame));
+    void append_by_reference(std::shared_ptr<const std::string> bytes) override {
+        out += *bytes;
+        by_reference.push_back(std::move(bytes));
         notify_output();
     }
     std::size_t pending_output() const override { return out.size() + stuck; }
@@ -89,8 +89,8 @@ public:
     std::string out;
     bool closed = false;
     std::optional<core::ip_address> peer = core::parse_ip_address("192.0.2.10");
-    std::size_t stuck = 0;                                   // bytes the "socket" has not written
-    std::vector<std::shared_ptr<const std::string>> frames;  // shared frames appended
+    std::size_t stuck = 0;  // bytes the "socket" has not written
+    std::vector<std::shared_ptr<const std::string>> by_reference;  // large payloads appended
     int notified = 0;
     std::size_t counted = 0;                // PUBLISHes counted (count_publish)
     std::size_t publish_budget = SIZE_MAX;  // count_publish refuses once this many counted

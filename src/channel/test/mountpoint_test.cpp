@@ -212,10 +212,7 @@ TEST_F(mountpoint_test, qos0_frames_are_shared_only_between_equal_mountpoint_len
     EXPECT_EQ(m1.take(), "30 05 00 01 74 68 69");  // t
     EXPECT_EQ(m2.take(), "30 05 00 01 74 68 69");
     EXPECT_EQ(bare.take(), "30 07 00 03 6D 2F 74 68 69");  // m/t
-    ASSERT_EQ(m1.io.frames.size(), 1u);
-    ASSERT_EQ(bare.io.frames.size(), 1u);
-    EXPECT_EQ(m1.io.frames[0], m2.io.frames[0]);
-    EXPECT_NE(m1.io.frames[0], bare.io.frames[0]);
+    EXPECT_EQ(broker.frames.encodes(), 2u);                // m1 and m2 share one, bare has its own
 }
 
 }  // namespace

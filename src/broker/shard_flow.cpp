@@ -1,0 +1,134 @@
+// Cross-shard delivery and its backpressure (design.md "Threading and the hot path").
+//
+// A publishing shard routes a message and appends one delivery_item per remote subscription
+// to its outbox for the owning shard; at the end of its turn it hands each destination the
+// whole batch: one lock and at most one wake-up per destination and turn (deliver()).
+//
+// The destination delivers its inbox in chunks of k_drain_chunk items, posting itself again
+// between chunks, so its own reads and flushes interleave with a large inbox instead of
+// waiting behind it: the subscribers' output reaches the kernel while more arrives.
+//
+// Backpressure. _backlog counts the items queued for a shard and not yet delivered. A shard
+// whose destinations' backlog passes k_backlog_high stops reading its publishers: they park
+// (park_publisher) and wait in their TCP windows, like under overload, so a fast publisher
+// on one shard can't make another shard's inbox, and the broker's memory, grow without
+// bound. Subscribers are still read (their acknowledgements free windows and queues). When
+// the destination's backlog falls below k_backlog_low it wakes the shards that parked
+// publishers because of it (_producers_waiting), and they resume them.
+//
+// No lost wake-up: a producer sets the destination's _producers_waiting before it reads the
+// backlog a second time to decide to park; the destination lowers the backlog before it
+// takes the flag. Either the producer sees the low backlog and doesn't park, or the
+// destination sees the flag and wakes it. The 1-second tick resumes parked publishers too
+// (shard::tick), should anything else have kept them parked.
+//
+// THREADING: deliver(), backlog() and the atomics are cross-thread; the rest runs on the
+// shard's own thread.
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+
+#include "broker/broker_context.h"
+#include "broker/connection.h"
+#include "broker/shard.h"
+
+namespace emqd::broker {
+
+namespace asio = boost::asio;
+
+namespace {
+// Items delivered per handler run: large enough to amortize the posting, small enough to
+// keep the loop turning (a chunk of QoS 0 deliveries takes well under a millisecond).
+constexpr std::size_t k_drain_chunk = 4096;
+// Backlog (items) past which the shards delivering here park their publishers, and below
+// which they resume them. About 40 bytes per item plus the messages they share.
+constexpr std::size_t k_backlog_high = 32 * 1024;
+constexpr std::size_t k_backlog_low = 8 * 1024;
+}  // namespace
+
+void shard::deliver(std::vector<delivery_item>&& batch) {
+    const std::size_t n = batch.size();
+    _backlog.fetch_add(n, std::memory_order_relaxed);
+    bool wake = false;
+    {
+        std::lock_guard lock(_inbox_mutex);
+        if (_inbox.empty()) {
+            _inbox.swap(batch);
+            _inbox_since = clock::now();  // the batch's wait is this loop's lag
+        } else
+            std::move(batch.begin(), batch.end(), std::back_inserter(_inbox));
+        if (!_drain_scheduled)
+            wake = _drain_scheduled = true;
+    }
+    if (wake)
+        asio::post(*_io, [this] { drain_inbox(); });
+}
+
+void shard::drain_inbox() {
+    const auto now = clock::now();
+    if (_drained == _draining.size()) {
+        _draining.clear();
+        _drained = 0;
+        clock::time_point since;
+        {
+            std::lock_guard lock(_inbox_mutex);
+            _draining.swap(_inbox);
+            since = _inbox_since;
+        }
+        if (!_draining.empty())
+            note_lag(now - since);
+    }
+    // One chunk, never splitting the adjacent items of one message to one session (they
+    // merge into one delivery).
+    std::size_t end = std::min(_draining.size(), _drained + k_drain_chunk);
+    while (end < _draining.size() && _draining[end].session == _draining[end - 1].session &&
+           _draining[end].msg == _draining[end - 1].msg)
+        ++end;
+    deliver_items({_draining.data() + _drained, end - _drained}, now);
+    const std::size_t done = end - _drained;
+    _drained = end;
+
+    const std::size_t left = _backlog.fetch_sub(done, std::memory_order_seq_cst) - done;
+    if (left < k_backlog_low && _producers_waiting.exchange(false, std::memory_order_seq_cst))
+        for (auto& s : _ctx.shards)
+            if (s.get() != this)
+                asio::post(s->io(), [sh = s.get()] { sh->resume_parked(); });
+
+    bool more = _drained < _draining.size();
+    {
+        std::lock_guard lock(_inbox_mutex);
+        more = more || !_inbox.empty();
+        _drain_scheduled = more;
+    }
+    if (more)
+        asio::post(*_io, [this] { drain_inbox(); });
+}
+
+bool shard::publishers_wait() {
+    if (_overloaded)
+        return true;
+    for (auto& s : _ctx.shards) {
+        if (s.get() == this || s->_backlog.load(std::memory_order_relaxed) <= k_backlog_high)
+            continue;
+        s->_producers_waiting.store(true, std::memory_order_seq_cst);
+        if (s->_backlog.load(std::memory_order_seq_cst) > k_backlog_high)
+            return true;
+    }
+    return false;
+}
+
+void shard::park_publisher(connection& c) {
+    _parked.push_back(c.id());
+}
+
+void shard::resume_parked() {
+    if (_parked.empty() || publishers_wait())
+        return;
+    auto parked = std::move(_parked);
+    _parked.clear();
+    for (std::uint64_t id : parked)
+        if (auto it = _connections.find(id); it != _connections.end())
+            it->second->resume_publishing();
+}
+
+}  // namespace emqd::broker
