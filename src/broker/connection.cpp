@@ -327,7 +327,10 @@ void connection::session_closed(session::session* s) {
     _shard.session_closed(s);
 }
 void connection::publish(core::message_ptr msg) {
-    _shard.publish(std::move(msg));
+    // The channel stamped the message with the time of the read that brought it: no clock
+    // read per message.
+    const auto now = msg->received_at;
+    _shard.publish(std::move(msg), now);
 }
 bool connection::publish_delayed(core::message_ptr msg, std::uint32_t seconds) {
     return _shard.publish_delayed(std::move(msg), seconds);

@@ -171,7 +171,7 @@ void shard::end_of_turn() {
 
 // --- routing --------------------------------------------------------------------------
 
-void shard::publish(core::message_ptr msg) {
+void shard::publish(core::message_ptr msg, clock::time_point now) {
     if (msg->retain)
         _ctx.retained.put(msg);
     _routes.clear();
@@ -185,7 +185,6 @@ void shard::publish(core::message_ptr msg) {
                    ? a.subscriber.shard < b.subscriber.shard
                    : a.subscriber.session < b.subscriber.session;
     });
-    const auto now = clock::now();
     auto& opts = _matched;
     for (std::size_t i = 0; i < _routes.size();) {
         const auto who = _routes[i].subscriber;
@@ -242,11 +241,12 @@ void shard::arm_delayed(clock::time_point due) {
 void shard::release_delayed() {
     std::vector<core::message_ptr> due;
     const std::uint64_t held = _delayed.bytes();
-    _delayed.pop_due(clock::now(), due);
+    const auto now = clock::now();
+    _delayed.pop_due(now, due);
     _ctx.delayed_messages.fetch_sub(due.size(), std::memory_order_relaxed);
     _ctx.delayed_bytes.fetch_sub(held - _delayed.bytes(), std::memory_order_relaxed);
     for (core::message_ptr& m : due)
-        publish(std::move(m));
+        publish(std::move(m), now);
     if (const auto next = _delayed.next_due())
         arm_delayed(*next);
 }

@@ -83,7 +83,9 @@ public:
     void open_session(connection& c, const channel::session_request& req,
                       std::function<void(channel::session_grant)> done);
     void session_closed(session::session* s);
-    void publish(core::message_ptr msg);
+    /// Routes `msg` and delivers it; `now` is the current time (a fresh message's
+    /// received_at: its arrival is now).
+    void publish(core::message_ptr msg, clock::time_point now);
     /// Holds `msg` for `seconds`, then publish()es it; false when the broker already holds
     /// max_delayed_messages, or when `msg` would take it past max_delayed_bytes.
     bool publish_delayed(core::message_ptr msg, std::uint32_t seconds);

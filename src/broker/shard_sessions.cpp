@@ -248,7 +248,7 @@ void shard::publish_will(session::session& s) {
     if (auto& w = s.will()) {
         auto msg = std::move(w->msg);
         w.reset();
-        publish(std::move(msg));
+        publish(std::move(msg), clock::now());
     }
 }
 

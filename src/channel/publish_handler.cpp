@@ -104,7 +104,8 @@ core::status channel::impl::handle_publish(codec::publish_packet& p, clock::time
     msg->received_at = now;  // Message Expiry Interval counts from here
     // Topic Alias and Subscription Identifiers are per-hop fields of publish_packet, not
     // message properties: the message carries only what is forwarded.
-    msg->props = std::move(p.props);
+    if (!p.props.empty())
+        msg->props = std::move(p.props);
     if (!delayed) {
         _broker.publish(std::move(msg));
     } else if (!_broker.publish_delayed(std::move(msg), delayed->seconds)) {
