@@ -1,7 +1,8 @@
 // Design note: the buffer holds received bytes in [_begin, _end); frames are cut from
 // _begin. Three rules keep memory bounded:
 //   * lazy: no buffer until bytes arrive, and next() releases it (capacity and all) when
-//     every byte has been consumed, so an idle connection holds no buffer memory;
+//     every byte has been consumed, so an idle connection holds no buffer memory (unless
+//     set_keep_buffer(true): a busy client trades that for no allocation per read);
 //   * compaction: prepare() first slides the unconsumed tail to the front, and grows the
 //     buffer only if that does not free enough room, so the buffer never exceeds one
 //     packet plus one read;
@@ -41,7 +42,7 @@ std::span<std::uint8_t> stream_parser::prepare(std::size_t n) {
 
 void stream_parser::commit(std::size_t n) {
     _end += std::min(n, _buf.size() - _end);
-    if (_begin == _end && !_buf.empty()) {  // a read that brought nothing: give it back
+    if (_begin == _end && !_buf.empty() && !_keep_buffer) {  // a read that brought nothing
         std::vector<std::uint8_t>().swap(_buf);
         _begin = _end = 0;
     }
@@ -57,7 +58,7 @@ void stream_parser::feed(std::span<const std::uint8_t> bytes) {
 
 core::result<std::optional<frame>> stream_parser::next() {
     if (_begin == _end) {
-        if (!_buf.empty())
+        if (!_buf.empty() && !_keep_buffer)
             std::vector<std::uint8_t>().swap(_buf);  // drained: release
         _begin = _end = 0;
         return std::optional<frame>{};

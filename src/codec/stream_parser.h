@@ -25,6 +25,11 @@ public:
     explicit stream_parser(std::uint32_t max_packet_size = 1024 * 1024);
 
     void set_max_packet_size(std::uint32_t n) { _max_packet_size = n; }
+    /// Keep the buffer's memory when it drains instead of releasing it. For a connection
+    /// that reads all the time (a load generator's client): no allocation per read, at the
+    /// price of holding the largest read plus one packet. Off by default (a broker holds
+    /// many idle connections).
+    void set_keep_buffer(bool keep) { _keep_buffer = keep; }
 
     /// Writable space of at least `n` bytes at the end of the buffer, for a socket read.
     std::span<std::uint8_t> prepare(std::size_t n);
@@ -48,6 +53,7 @@ private:
     std::size_t _begin = 0;  // first unconsumed byte
     std::size_t _end = 0;    // one past the last received byte
     std::uint32_t _max_packet_size;
+    bool _keep_buffer = false;
 };
 
 }  // namespace emqd::codec

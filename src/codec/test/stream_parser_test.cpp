@@ -135,6 +135,19 @@ TEST(stream_parser, a_read_that_brings_nothing_gives_the_space_back) {
     EXPECT_EQ(p.buffered(), 1u);
 }
 
+TEST(stream_parser, keep_buffer_holds_the_space_across_drains) {
+    stream_parser p;
+    p.set_keep_buffer(true);
+    auto space = p.prepare(4096);
+    const std::uint8_t* first = space.data();
+    p.commit(0);  // an empty read
+    EXPECT_GE(p.capacity(), 4096u);
+    p.feed(as_bytes(sample_stream()));
+    EXPECT_EQ(drain(p).size(), 4u);
+    EXPECT_GE(p.capacity(), 4096u);            // drained, still held
+    EXPECT_EQ(p.prepare(4096).data(), first);  // same memory: no allocation per read
+}
+
 TEST(stream_parser, rejects_oversized_packet_from_the_fixed_header) {
     stream_parser p(100);
     p.feed(as_bytes(hex("30 E5 00")));  // Remaining Length 101: total 104 > 100
