@@ -3,7 +3,7 @@
 // Design note: this is the hot path. Decoding a PUBLISH returns views of the topic and
 // payload into the frame; only v5 message properties (owned strings in
 // core::message_properties) allocate, and only when present. Encoding runs the body
-// writer twice (count, then write after one reserve), so it needs no temporaries.
+// body twice (count, then write into space sized once), so it needs no temporaries.
 // Rules checked here:
 //   QoS 3                                     [MQTT-3.3.1-4]  malformed
 //   DUP set on a QoS 0 message                [MQTT-3.3.1-2]  malformed
@@ -27,7 +27,6 @@ using detail::prop_set;
 using detail::property;
 using detail::protocol_error;
 using detail::reader;
-using detail::writer;
 namespace prop = detail::prop;
 
 }  // namespace
@@ -113,12 +112,12 @@ std::size_t encode_publish(const publish_packet& p, protocol_version v, std::str
         p.message_expiry_override ? p.message_expiry_override : mp.message_expiry_interval;
     return detail::write_packet(
         header, out,
-        [&](writer& w) {
+        [&](auto& w) {
             w.str(p.topic);
             if (p.qos > 0)
                 w.u16(p.packet_id);
             if (is_v5(v)) {
-                detail::write_properties(w, [&](writer& pw) {
+                detail::write_properties(w, [&](auto& pw) {
                     pw.opt_u16(prop::topic_alias, p.topic_alias);
                     for (std::uint32_t id : p.subscription_identifiers)
                         pw.prop_vbi(prop::subscription_identifier, id);
@@ -145,7 +144,7 @@ std::size_t encode(const ack_packet& p, protocol_version v, std::string& out) {
     // [MQTT-3.6.1-1]: PUBREL has flags 0b0010; the others 0.
     const std::uint8_t header = static_cast<std::uint8_t>(
         (static_cast<std::uint8_t>(p.type) << 4) | (p.type == packet_type::pubrel ? 0x02 : 0x00));
-    return detail::write_packet(header, out, [&](writer& w) {
+    return detail::write_packet(header, out, [&](auto& w) {
         w.u16(p.packet_id);
         if (!is_v5(v))
             return;
@@ -155,7 +154,7 @@ std::size_t encode(const ack_packet& p, protocol_version v, std::string& out) {
         w.u8(core::to_byte(p.reason));
         if (!has_props)
             return;  // spec 3.4.2.2.1: property length may be omitted
-        detail::write_properties(w, [&](writer& pw) {
+        detail::write_properties(w, [&](auto& pw) {
             pw.opt_str(prop::reason_string, p.reason_string);
             detail::write_user_properties(pw, p.user);
         });
