@@ -33,8 +33,7 @@ namespace prop = detail::prop;
 
 namespace detail {
 
-core::result<packet> decode_publish(const frame& f, protocol_version v) {
-    publish_packet p;
+core::status decode_publish(const frame& f, protocol_version v, publish_packet& p) {
     const std::uint8_t flags = f.flags();
     p.retain = flags & 0x01;
     p.qos = (flags >> 1) & 0x03;
@@ -67,12 +66,11 @@ core::result<packet> decode_publish(const frame& f, protocol_version v) {
         EMQD_CODEC_TRY(core::validate_topic_name(p.topic));
     }
     p.payload = r.rest();
-    return packet{std::move(p)};
+    return {};
 }
 
-core::result<packet> decode_ack(const frame& f, protocol_version v) {
+core::status decode_ack(const frame& f, protocol_version v, ack_packet& p) {
     reader r(f.body);
-    ack_packet p;
     p.type = f.type();
     EMQD_CODEC_TRY(r.packet_id(p.packet_id));
     if (is_v5(v) && !r.empty()) {  // spec 3.4.2.1: reason and properties may be omitted
@@ -93,7 +91,7 @@ core::result<packet> decode_ack(const frame& f, protocol_version v) {
     }
     if (!r.empty())
         return malformed("trailing bytes in acknowledgement");
-    return packet{std::move(p)};
+    return {};
 }
 
 }  // namespace detail
