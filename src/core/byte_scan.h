@@ -30,11 +30,21 @@ inline std::uint64_t load(const char* p) {
     return w;
 }
 
-/// The `n` < 8 bytes at `p`, the other bytes set to `filler`.
+/// The `n` < 8 bytes at `p`, the other bytes set to `filler`. Fixed-size copies that
+/// overlap where needed (two of 4 bytes for n >= 4, three single bytes below) cover every
+/// byte without a variable-length memcpy call.
 inline std::uint64_t load_tail(const char* p, std::size_t n, unsigned char filler) {
-    std::uint64_t w = k_ones * filler;
-    std::memcpy(&w, p, n);
-    return w;
+    char b[8];
+    std::memset(b, filler, sizeof b);
+    if (n >= 4) {
+        std::memcpy(b, p, 4);
+        std::memcpy(b + n - 4, p + n - 4, 4);
+    } else if (n > 0) {
+        b[0] = p[0];
+        b[n / 2] = p[n / 2];
+        b[n - 1] = p[n - 1];
+    }
+    return load(b);
 }
 
 /// High bit set in exactly the bytes of `w` that are 0.

@@ -25,12 +25,16 @@ TEST(byte_scan, marks_exactly_the_matching_bytes) {
     }
 }
 
-TEST(byte_scan, tail_is_filled) {
-    const char text[] = "a/b";
-    const std::uint64_t w = load_tail(text, 3, 'x');
-    EXPECT_EQ(count(bytes_equal(w, 'x')), 5u);
-    EXPECT_EQ(count(bytes_equal(w, '/')), 1u);
-    EXPECT_EQ(zero_bytes(w), 0u);
+// Every byte of a tail of 0..7 bytes is loaded, once, and the rest is filler.
+TEST(byte_scan, tail_is_loaded_and_filled) {
+    const char text[] = "0123456";
+    for (std::size_t n = 0; n < 8; ++n) {
+        const std::uint64_t w = load_tail(text, n, 'x');
+        EXPECT_EQ(count(bytes_equal(w, 'x')), 8 - n) << n;
+        for (std::size_t k = 0; k < n; ++k)
+            EXPECT_EQ(count(bytes_equal(w, static_cast<unsigned char>(text[k]))), 1u) << n << k;
+        EXPECT_EQ(zero_bytes(w), 0u);
+    }
 }
 
 }  // namespace
