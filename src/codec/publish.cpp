@@ -2,8 +2,9 @@
 //
 // Design note: this is the hot path. Decoding a PUBLISH returns views of the topic and
 // payload into the frame; only v5 message properties (owned strings in
-// core::message_properties) allocate, and only when present. Encoding runs the body
-// body twice (count, then write into space sized once), so it needs no temporaries.
+// core::message_properties) allocate, and only when present. Decoding fills a packet that
+// decode() built in place in its result (decoders.h). Encoding runs the body twice (count,
+// then write into space sized once, writer.h), so it needs no temporaries.
 // Rules checked here:
 //   QoS 3                                     [MQTT-3.3.1-4]  malformed
 //   DUP set on a QoS 0 message                [MQTT-3.3.1-2]  malformed
