@@ -29,7 +29,6 @@ using detail::prop_set;
 using detail::property;
 using detail::protocol_error;
 using detail::reader;
-using detail::writer;
 namespace prop = detail::prop;
 
 constexpr std::uint8_t k_flag_username = 0x80;
@@ -292,13 +291,13 @@ std::size_t encode(const connect_packet& p, std::string& out) {
     }
     if (p.clean_start)
         flags |= k_flag_clean;
-    return detail::write_packet(0x10, out, [&](writer& w) {
+    return detail::write_packet(0x10, out, [&](auto& w) {
         w.str(v == protocol_version::v3_1 ? "MQIsdp" : "MQTT");
         w.u8(static_cast<std::uint8_t>(v));
         w.u8(flags);
         w.u16(p.keep_alive);
         if (is_v5(v)) {
-            detail::write_properties(w, [&](writer& pw) {
+            detail::write_properties(w, [&](auto& pw) {
                 const connect_properties& cp = p.props;
                 pw.opt_u32(prop::session_expiry_interval, cp.session_expiry_interval);
                 pw.opt_u16(prop::receive_maximum, cp.receive_maximum);
@@ -314,7 +313,7 @@ std::size_t encode(const connect_packet& p, std::string& out) {
         w.str(p.client_id);
         if (p.will) {
             if (is_v5(v)) {
-                detail::write_properties(w, [&](writer& pw) {
+                detail::write_properties(w, [&](auto& pw) {
                     if (p.will->will_delay_interval)
                         pw.prop_u32(prop::will_delay_interval, p.will->will_delay_interval);
                     detail::write_message_properties(pw, p.will->props,
@@ -332,7 +331,7 @@ std::size_t encode(const connect_packet& p, std::string& out) {
 }
 
 std::size_t encode(const connack_packet& p, protocol_version v, std::string& out) {
-    return detail::write_packet(0x20, out, [&](writer& w) {
+    return detail::write_packet(0x20, out, [&](auto& w) {
         // 3.1 has no Session Present flag: the byte is reserved.
         w.u8(p.session_present && v != protocol_version::v3_1 ? 0x01 : 0x00);
         if (!is_v5(v)) {
@@ -340,7 +339,7 @@ std::size_t encode(const connack_packet& p, protocol_version v, std::string& out
             return;
         }
         w.u8(core::to_byte(p.reason));
-        detail::write_properties(w, [&](writer& pw) {
+        detail::write_properties(w, [&](auto& pw) {
             const connack_properties& cp = p.props;
             pw.opt_u32(prop::session_expiry_interval, cp.session_expiry_interval);
             pw.opt_u16(prop::receive_maximum, cp.receive_maximum);

@@ -20,7 +20,6 @@ using detail::prop_set;
 using detail::property;
 using detail::protocol_error;
 using detail::reader;
-using detail::writer;
 namespace prop = detail::prop;
 
 }  // namespace
@@ -112,15 +111,15 @@ core::result<packet> decode_auth(const frame& f, protocol_version v) {
 }  // namespace detail
 
 std::size_t encode(const pingreq_packet&, protocol_version, std::string& out) {
-    return detail::write_packet(0xC0, out, [](writer&) {});
+    return detail::write_packet(0xC0, out, [](auto&) {});
 }
 
 std::size_t encode(const pingresp_packet&, protocol_version, std::string& out) {
-    return detail::write_packet(0xD0, out, [](writer&) {});
+    return detail::write_packet(0xD0, out, [](auto&) {});
 }
 
 std::size_t encode(const disconnect_packet& p, protocol_version v, std::string& out) {
-    return detail::write_packet(0xE0, out, [&](writer& w) {
+    return detail::write_packet(0xE0, out, [&](auto& w) {
         if (!is_v5(v))
             return;
         const bool has_props =
@@ -130,7 +129,7 @@ std::size_t encode(const disconnect_packet& p, protocol_version v, std::string& 
         w.u8(core::to_byte(p.reason));
         if (!has_props)
             return;
-        detail::write_properties(w, [&](writer& pw) {
+        detail::write_properties(w, [&](auto& pw) {
             pw.opt_u32(prop::session_expiry_interval, p.session_expiry_interval);
             pw.opt_str(prop::reason_string, p.reason_string);
             pw.opt_str(prop::server_reference, p.server_reference);
@@ -141,7 +140,7 @@ std::size_t encode(const disconnect_packet& p, protocol_version v, std::string& 
 
 /// AUTH exists only in v5; it is encoded in its v5 form whatever `v` says.
 std::size_t encode(const auth_packet& p, protocol_version, std::string& out) {
-    return detail::write_packet(0xF0, out, [&](writer& w) {
+    return detail::write_packet(0xF0, out, [&](auto& w) {
         const bool has_props =
             p.authentication_method || p.authentication_data || p.reason_string || !p.user.empty();
         if (p.reason == core::reason_code::success && !has_props)
@@ -149,7 +148,7 @@ std::size_t encode(const auth_packet& p, protocol_version, std::string& out) {
         w.u8(core::to_byte(p.reason));
         if (!has_props)
             return;
-        detail::write_properties(w, [&](writer& pw) {
+        detail::write_properties(w, [&](auto& pw) {
             pw.opt_str(prop::authentication_method, p.authentication_method);
             pw.opt_str(prop::authentication_data, p.authentication_data);
             pw.opt_str(prop::reason_string, p.reason_string);

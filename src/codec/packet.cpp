@@ -46,6 +46,16 @@ constexpr reason_set k_disconnect{0x00, 0x04, 0x80, 0x81, 0x82, 0x83, 0x87, 0x89
 // spec 3.15.2.1
 constexpr reason_set k_auth{0x00, 0x18, 0x19};
 
+// A result holding a P built in place, filled by `fill(P&)` (decoders.h); returned by name
+// from one return statement, so the compiler builds it in the caller's result too.
+template <class P, class Fill>
+core::result<packet> decode_in_place(Fill&& fill) {
+    core::result<packet> r(std::in_place, std::in_place_type<P>);
+    if (auto st = fill(std::get<P>(r.value())); !st)
+        r = st.err();
+    return r;
+}
+
 }  // namespace
 
 std::size_t frame::wire_size() const {
@@ -104,12 +114,14 @@ core::result<packet> decode(const frame& f, protocol_version version) {
         case packet_type::connack:
             return detail::decode_connack(f, version);
         case packet_type::publish:
-            return detail::decode_publish(f, version);
+            return decode_in_place<publish_packet>(
+                [&](publish_packet& p) { return detail::decode_publish(f, version, p); });
         case packet_type::puback:
         case packet_type::pubrec:
         case packet_type::pubrel:
         case packet_type::pubcomp:
-            return detail::decode_ack(f, version);
+            return decode_in_place<ack_packet>(
+                [&](ack_packet& p) { return detail::decode_ack(f, version, p); });
         case packet_type::subscribe:
             return detail::decode_subscribe(f, version);
         case packet_type::suback:

@@ -2,8 +2,9 @@
 //
 // Design note: this is the hot path. Decoding a PUBLISH returns views of the topic and
 // payload into the frame; only v5 message properties (owned strings in
-// core::message_properties) allocate, and only when present. Encoding runs the body
-// writer twice (count, then write after one reserve), so it needs no temporaries.
+// core::message_properties) allocate, and only when present. Decoding fills a packet that
+// decode() built in place in its result (decoders.h). Encoding runs the body twice (count,
+// then write into space sized once, writer.h), so it needs no temporaries.
 // Rules checked here:
 //   QoS 3                                     [MQTT-3.3.1-4]  malformed
 //   DUP set on a QoS 0 message                [MQTT-3.3.1-2]  malformed
@@ -27,15 +28,13 @@ using detail::prop_set;
 using detail::property;
 using detail::protocol_error;
 using detail::reader;
-using detail::writer;
 namespace prop = detail::prop;
 
 }  // namespace
 
 namespace detail {
 
-core::result<packet> decode_publish(const frame& f, protocol_version v) {
-    publish_packet p;
+core::status decode_publish(const frame& f, protocol_version v, publish_packet& p) {
     const std::uint8_t flags = f.flags();
     p.retain = flags & 0x01;
     p.qos = (flags >> 1) & 0x03;
@@ -68,12 +67,11 @@ core::result<packet> decode_publish(const frame& f, protocol_version v) {
         EMQD_CODEC_TRY(core::validate_topic_name(p.topic));
     }
     p.payload = r.rest();
-    return packet{std::move(p)};
+    return {};
 }
 
-core::result<packet> decode_ack(const frame& f, protocol_version v) {
+core::status decode_ack(const frame& f, protocol_version v, ack_packet& p) {
     reader r(f.body);
-    ack_packet p;
     p.type = f.type();
     EMQD_CODEC_TRY(r.packet_id(p.packet_id));
     if (is_v5(v) && !r.empty()) {  // spec 3.4.2.1: reason and properties may be omitted
@@ -94,7 +92,7 @@ core::result<packet> decode_ack(const frame& f, protocol_version v) {
     }
     if (!r.empty())
         return malformed("trailing bytes in acknowledgement");
-    return packet{std::move(p)};
+    return {};
 }
 
 }  // namespace detail
@@ -113,12 +111,12 @@ std::size_t encode_publish(const publish_packet& p, protocol_version v, std::str
         p.message_expiry_override ? p.message_expiry_override : mp.message_expiry_interval;
     return detail::write_packet(
         header, out,
-        [&](writer& w) {
+        [&](auto& w) {
             w.str(p.topic);
             if (p.qos > 0)
                 w.u16(p.packet_id);
             if (is_v5(v)) {
-                detail::write_properties(w, [&](writer& pw) {
+                detail::write_properties(w, [&](auto& pw) {
                     pw.opt_u16(prop::topic_alias, p.topic_alias);
                     for (std::uint32_t id : p.subscription_identifiers)
                         pw.prop_vbi(prop::subscription_identifier, id);
@@ -145,7 +143,7 @@ std::size_t encode(const ack_packet& p, protocol_version v, std::string& out) {
     // [MQTT-3.6.1-1]: PUBREL has flags 0b0010; the others 0.
     const std::uint8_t header = static_cast<std::uint8_t>(
         (static_cast<std::uint8_t>(p.type) << 4) | (p.type == packet_type::pubrel ? 0x02 : 0x00));
-    return detail::write_packet(header, out, [&](writer& w) {
+    return detail::write_packet(header, out, [&](auto& w) {
         w.u16(p.packet_id);
         if (!is_v5(v))
             return;
@@ -155,7 +153,7 @@ std::size_t encode(const ack_packet& p, protocol_version v, std::string& out) {
         w.u8(core::to_byte(p.reason));
         if (!has_props)
             return;  // spec 3.4.2.2.1: property length may be omitted
-        detail::write_properties(w, [&](writer& pw) {
+        detail::write_properties(w, [&](auto& pw) {
             pw.opt_str(prop::reason_string, p.reason_string);
             detail::write_user_properties(pw, p.user);
         });

@@ -6,6 +6,9 @@
 //   * compaction: prepare() first slides the unconsumed tail to the front, and grows the
 //     buffer only if that does not free enough room, so the buffer never exceeds one
 //     packet plus one read;
+//   * no zero-fill: the buffer is a plain array (not a vector, whose growth value-
+//     initialises every byte), since a busy connection allocates it once per drained read
+//     and only bytes a read wrote are ever looked at;
 //   * early rejection: next() decodes the fixed header as soon as its bytes are present
 //     and fails a packet larger than max_packet_size (0x95) or with a Remaining Length
 //     longer than 4 bytes (0x81, spec 1.5.5) before waiting for, or buffering, its body.
@@ -27,25 +30,37 @@ stream_parser::stream_parser(std::uint32_t max_packet_size) : _max_packet_size(m
 std::span<std::uint8_t> stream_parser::prepare(std::size_t n) {
     if (_begin == _end)
         _begin = _end = 0;
-    if (_buf.size() - _end < n) {
+    if (_capacity - _end < n) {
         if (_begin > 0) {  // compaction
-            std::memmove(_buf.data(), _buf.data() + _begin, _end - _begin);
+            std::memmove(_buf.get(), _buf.get() + _begin, _end - _begin);
             _end -= _begin;
             _begin = 0;
         }
-        if (_buf.size() - _end < n) {
-            _buf.resize(std::max({_end + n, _buf.size() + _buf.size() / 2, k_min_capacity}));
+        if (_capacity - _end < n) {
+            const std::size_t capacity =
+                std::max({_end + n, _capacity + _capacity / 2, k_min_capacity});
+            auto grown = std::make_unique_for_overwrite<std::uint8_t[]>(capacity);
+            if (_end > 0)
+                std::memcpy(grown.get(), _buf.get(), _end);
+            _buf = std::move(grown);
+            _capacity = capacity;
         }
     }
-    return std::span<std::uint8_t>(_buf.data() + _end, n);
+    return std::span<std::uint8_t>(_buf.get() + _end, n);
 }
 
 void stream_parser::commit(std::size_t n) {
-    _end += std::min(n, _buf.size() - _end);
-    if (_begin == _end && !_buf.empty() && !_keep_buffer) {  // a read that brought nothing
-        std::vector<std::uint8_t>().swap(_buf);
-        _begin = _end = 0;
-    }
+    _end += std::min(n, _capacity - _end);
+    if (_begin == _end)  // a read that brought nothing: give it back
+        release();
+}
+
+void stream_parser::release() {
+    _begin = _end = 0;
+    if (_keep_buffer)
+        return;
+    _buf.reset();
+    _capacity = 0;
 }
 
 void stream_parser::feed(std::span<const std::uint8_t> bytes) {
@@ -58,12 +73,10 @@ void stream_parser::feed(std::span<const std::uint8_t> bytes) {
 
 core::result<std::optional<frame>> stream_parser::next() {
     if (_begin == _end) {
-        if (!_buf.empty() && !_keep_buffer)
-            std::vector<std::uint8_t>().swap(_buf);  // drained: release
-        _begin = _end = 0;
+        release();  // drained
         return std::optional<frame>{};
     }
-    const std::uint8_t* p = _buf.data() + _begin;
+    const std::uint8_t* p = _buf.get() + _begin;
     const std::size_t avail = _end - _begin;
     std::uint32_t remaining = 0;
     std::size_t header_size = 0;

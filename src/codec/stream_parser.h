@@ -11,9 +11,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
-#include <vector>
 
 #include "codec/packet.h"
 #include "core/result.h"
@@ -46,10 +46,14 @@ public:
 
     std::size_t buffered() const { return _end - _begin; }
     /// Bytes of buffer memory held (0 after a drain: the buffer is released by next()).
-    std::size_t capacity() const { return _buf.capacity(); }
+    std::size_t capacity() const { return _capacity; }
 
 private:
-    std::vector<std::uint8_t> _buf;
+    /// Empties the buffer; frees it too unless set_keep_buffer(true).
+    void release();
+
+    std::unique_ptr<std::uint8_t[]> _buf;  // not zero-filled: only [_begin, _end) is read
+    std::size_t _capacity = 0;
     std::size_t _begin = 0;  // first unconsumed byte
     std::size_t _end = 0;    // one past the last received byte
     std::uint32_t _max_packet_size;

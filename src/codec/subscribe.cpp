@@ -28,7 +28,6 @@ using detail::prop_set;
 using detail::property;
 using detail::protocol_error;
 using detail::reader;
-using detail::writer;
 namespace prop = detail::prop;
 
 /// Reason String and User Property: the only properties of SUBACK and UNSUBACK.
@@ -52,9 +51,9 @@ core::status read_user_only(reader& r, prop_set set, core::user_properties& user
     });
 }
 
-template <class Packet>
-void write_ack_properties(writer& w, const Packet& p) {
-    detail::write_properties(w, [&](writer& pw) {
+template <class Sink, class Packet>
+void write_ack_properties(Sink& w, const Packet& p) {
+    detail::write_properties(w, [&](auto& pw) {
         pw.opt_str(prop::reason_string, p.reason_string);
         detail::write_user_properties(pw, p.user);
     });
@@ -168,10 +167,10 @@ core::result<packet> decode_unsuback(const frame& f, protocol_version v) {
 }  // namespace detail
 
 std::size_t encode(const subscribe_packet& p, protocol_version v, std::string& out) {
-    return detail::write_packet(0x82, out, [&](writer& w) {  // [MQTT-3.8.1-1] flags 0b0010
+    return detail::write_packet(0x82, out, [&](auto& w) {  // [MQTT-3.8.1-1] flags 0b0010
         w.u16(p.packet_id);
         if (is_v5(v)) {
-            detail::write_properties(w, [&](writer& pw) {
+            detail::write_properties(w, [&](auto& pw) {
                 pw.opt_vbi(prop::subscription_identifier, p.subscription_identifier);
                 detail::write_user_properties(pw, p.user);
             });
@@ -192,7 +191,7 @@ std::size_t encode(const subscribe_packet& p, protocol_version v, std::string& o
 }
 
 std::size_t encode(const suback_packet& p, protocol_version v, std::string& out) {
-    return detail::write_packet(0x90, out, [&](writer& w) {
+    return detail::write_packet(0x90, out, [&](auto& w) {
         w.u16(p.packet_id);
         if (is_v5(v))
             write_ack_properties(w, p);
@@ -204,11 +203,11 @@ std::size_t encode(const suback_packet& p, protocol_version v, std::string& out)
 }
 
 std::size_t encode(const unsubscribe_packet& p, protocol_version v, std::string& out) {
-    return detail::write_packet(0xA2, out, [&](writer& w) {  // [MQTT-3.10.1-1] flags 0b0010
+    return detail::write_packet(0xA2, out, [&](auto& w) {  // [MQTT-3.10.1-1] flags 0b0010
         w.u16(p.packet_id);
         if (is_v5(v)) {
-            detail::write_properties(
-                w, [&](writer& pw) { detail::write_user_properties(pw, p.user); });
+            detail::write_properties(w,
+                                     [&](auto& pw) { detail::write_user_properties(pw, p.user); });
         }
         for (const std::string& filter : p.filters)
             w.str(filter);
@@ -216,7 +215,7 @@ std::size_t encode(const unsubscribe_packet& p, protocol_version v, std::string&
 }
 
 std::size_t encode(const unsuback_packet& p, protocol_version v, std::string& out) {
-    return detail::write_packet(0xB0, out, [&](writer& w) {
+    return detail::write_packet(0xB0, out, [&](auto& w) {
         w.u16(p.packet_id);
         if (!is_v5(v))
             return;  // 3.1.1 UNSUBACK has no payload

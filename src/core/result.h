@@ -21,6 +21,10 @@ class [[nodiscard]] result {
 public:
     result(T value) : _v(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit
     result(error e) : _v(std::in_place_index<1>, e) {}                 // NOLINT: implicit
+    /// Builds the value in place from `args` (no move of a large T).
+    template <class... Args>
+    explicit result(std::in_place_t, Args&&... args)
+        : _v(std::in_place_index<0>, std::forward<Args>(args)...) {}
 
     bool ok() const { return _v.index() == 0; }
     explicit operator bool() const { return ok(); }

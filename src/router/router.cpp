@@ -20,11 +20,12 @@
 //
 // A publish to topic T does one hash lookup of T in exact, then walks the trie level by
 // level: at each node it follows the child equal to the topic level, the '+' child, and
-// collects the '#' child's entry. When the topic is exhausted it collects the node's own
-// entry and that of its '#' child ("a/#" matches "a"). At the root only, '+' and '#' are
-// skipped for a topic whose first character is '$' (spec 4.7.2). Collecting an entry copies
-// its plain routes and, if it has groups, appends the one member each group picks. The walk
-// touches at most 2^levels nodes in the worst case ('+' at every level), typically a handful;
+// collects the '#' child's entry. T is split into its levels once, before the walk, and
+// each level is hashed at most once however many nodes look it up. When the topic is exhausted it
+// collects the node's own entry and that of its '#' child ("a/#" matches "a"). At the root only,
+// '+' and '#' are skipped for a topic whose first character is '$' (spec 4.7.2). Collecting an
+// entry copies its plain routes and, if it has groups, appends the one member each group picks. The
+// walk touches at most 2^levels nodes in the worst case ('+' at every level), typically a handful;
 // it recurses once per level, so its depth is bounded by the deepest subscribed filter
 // (mqtt.max_topic_levels); the destructor is iterative. Without shared subscriptions the
 // only extra cost per collected entry is a null check.
@@ -45,8 +46,10 @@
 // shard the lock by topic hash or switch the trie to copy-on-write snapshots; the public
 // interface allows both.
 //
-// Allocation: match() allocates nothing itself. Levels are string_views into the topic and
-// hash lookups are heterogeneous (level_map), so the only allocation is growing `out`.
+// Allocation: match() allocates nothing itself in the steady state. Levels are string_views
+// into the topic, kept in a per-thread buffer that only grows (to the deepest topic the
+// thread matched), and hash lookups are heterogeneous (level_map), so the only allocation is
+// growing `out`.
 
 #include "router/router.h"
 
@@ -54,6 +57,7 @@
 #include <cassert>
 #include <mutex>
 #include <shared_mutex>
+#include <span>
 #include <string>
 #include <unordered_map>
 
@@ -103,26 +107,58 @@ struct trie_node {
     bool empty() const { return entry.empty() && children.empty() && !plus && !hash; }
 };
 
-void walk(const trie_node& n, const pick_input& in, std::size_t pos, bool dollar_root,
-          std::vector<route>& out) {
-    if (pos == level_cursor::end) {
-        n.entry.collect(in, out);
-        if (n.hash)
-            n.hash->entry.collect(in, out);  // "a/#" matches "a"
-        return;
-    }
-    const bool wildcards = !dollar_root;  // spec 4.7.2: no first-level wildcard for '$'
-    if (n.hash && wildcards)
-        n.hash->entry.collect(in, out);
-    const std::size_t next = level_cursor::next(in.topic, pos);
-    if (n.plus && wildcards)
-        walk(*n.plus, in, next, false, out);
-    if (!n.children.empty()) {
-        const auto it = n.children.find(level_cursor::level(in.topic, pos));
-        if (it != n.children.end())
-            walk(*it->second, in, next, false, out);
-    }
+// One level of the topic being matched: split once per match, hashed the first time a
+// node with literal children looks it up (a level is looked up in as many nodes as there
+// are '+' branches above it, and in none past a node without children).
+struct topic_level {
+    detail::hashed_level key;
+    bool hashed = false;
+};
+
+// The levels of `topic`, in a per-thread buffer that is reused: match() does not allocate
+// once the buffer has grown to the deepest topic the thread has seen. Valid until the
+// thread's next call.
+std::span<topic_level> split_levels(std::string_view topic) {
+    thread_local std::vector<topic_level> levels;
+    levels.clear();
+    for (std::size_t pos = 0; pos != level_cursor::end; pos = level_cursor::next(topic, pos))
+        levels.push_back(topic_level{{level_cursor::level(topic, pos)}});
+    return levels;
 }
+
+struct matcher {
+    const pick_input& in;
+    std::span<topic_level> levels;
+    std::vector<route>& out;
+
+    const detail::hashed_level& key(std::size_t depth) {
+        topic_level& l = levels[depth];
+        if (!l.hashed) {
+            l.key.hash = detail::string_hash{}(l.key.text);
+            l.hashed = true;
+        }
+        return l.key;
+    }
+
+    void walk(const trie_node& n, std::size_t depth, bool dollar_root) {
+        if (depth == levels.size()) {
+            n.entry.collect(in, out);
+            if (n.hash)
+                n.hash->entry.collect(in, out);  // "a/#" matches "a"
+            return;
+        }
+        const bool wildcards = !dollar_root;  // spec 4.7.2: no first-level wildcard for '$'
+        if (n.hash && wildcards)
+            n.hash->entry.collect(in, out);
+        if (n.plus && wildcards)
+            walk(*n.plus, depth + 1, false);
+        if (!n.children.empty()) {
+            const auto it = n.children.find(key(depth));
+            if (it != n.children.end())
+                walk(*it->second, depth + 1, false);
+        }
+    }
+};
 
 std::unique_ptr<trie_node>* child_slot(trie_node& n, std::string_view level) {
     if (level == "+")
@@ -376,7 +412,7 @@ void router::match(std::string_view topic, std::string_view publisher,
             it->second.collect(in, out);
     }
     if (_impl->nodes != 0)
-        walk(_impl->root, in, 0, dollar, out);
+        matcher{in, split_levels(topic), out}.walk(_impl->root, 0, dollar);
 }
 
 std::optional<route> router::pick_other(std::uint64_t group, std::string_view topic,

@@ -56,8 +56,9 @@ public:
     /// shared group, picked with `publisher` (the publisher's client id) and `topic`. A
     /// subscriber with several matching filters appears once per filter: the caller merges
     /// (but never a shared route: it is a delivery of its own). Order is unspecified.
-    /// Allocates nothing except to grow `out` (reuse one vector per worker); holds the
-    /// shared lock for the lookup and trie walk only.
+    /// Allocates nothing except to grow `out` (reuse one vector per worker) and, when the
+    /// calling thread meets a topic with more levels than any before, its buffer of levels
+    /// (kept per thread); holds the shared lock for the lookup and trie walk only.
     void match(std::string_view topic, std::string_view publisher, std::vector<route>& out) const;
 
     /// For a message delivered through shared group `group` (a route's

@@ -98,7 +98,10 @@ public:
     std::size_t size() const { return _routes.size(); }
 
     void append_to(std::vector<route>& out) const {
-        out.insert(out.end(), _routes.begin(), _routes.end());
+        if (_routes.size() == 1)  // most filters: one subscriber; skips range-insert's setup
+            out.push_back(_routes.front());
+        else
+            out.insert(out.end(), _routes.begin(), _routes.end());
     }
 
 private:

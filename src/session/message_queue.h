@@ -27,7 +27,7 @@
 // the caps bound memory conservatively. Only queued messages count; the inflight window is
 // bounded by max_inflight.
 //
-// Cost (session/bench/queue_bench.cpp, RelWithDebInfo, a shared and busy 2-core VM, median
+// Cost (bench/micro/queue_bench.cpp, RelWithDebInfo, a shared and busy 2-core VM, median
 // CPU time of a push + pop): count cap only 21 ns; count and byte caps with the shard budget
 // 22 ns; the rejected design, the same plus one atomic counter shared by all shards, 46 ns
 // on one thread and 84 ns (vs 59-62 ns) with two threads hitting it. The budget costs about

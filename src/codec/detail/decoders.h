@@ -13,8 +13,11 @@ namespace emqd::codec::detail {
 core::result<packet> decode_connect(const frame& f);
 core::result<protocol_version> decode_connect_version(const frame& f);
 core::result<packet> decode_connack(const frame& f, protocol_version v);
-core::result<packet> decode_publish(const frame& f, protocol_version v);
-core::result<packet> decode_ack(const frame& f, protocol_version v);  // PUBACK..PUBCOMP
+// The packets of the message path fill a packet that decode() built in place inside its
+// result, so they are never moved (a publish_packet is some 200 bytes of views, optionals
+// and a vector): `p` is default-constructed on entry and unspecified after an error.
+core::status decode_publish(const frame& f, protocol_version v, publish_packet& p);
+core::status decode_ack(const frame& f, protocol_version v, ack_packet& p);  // PUBACK..PUBCOMP
 core::result<packet> decode_subscribe(const frame& f, protocol_version v);
 core::result<packet> decode_suback(const frame& f, protocol_version v);
 core::result<packet> decode_unsubscribe(const frame& f, protocol_version v);

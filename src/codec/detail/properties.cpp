@@ -185,14 +185,4 @@ bool store_message_property(const property& p, core::message_properties& m) {
     }
 }
 
-void write_message_properties(writer& w, const core::message_properties& m,
-                              std::optional<std::uint32_t> expiry) {
-    w.opt_u8(prop::payload_format_indicator, m.payload_format_indicator);
-    w.opt_u32(prop::message_expiry_interval, expiry);
-    w.opt_str(prop::content_type, m.content_type);
-    w.opt_str(prop::response_topic, m.response_topic);
-    w.opt_str(prop::correlation_data, m.correlation_data);
-    write_user_properties(w, m.user);
-}
-
 }  // namespace emqd::codec::detail

@@ -100,13 +100,21 @@ core::status read_properties(reader& r, prop_set set, On&& on) {
 /// Returns true if `p` was one of them. Copies the strings.
 bool store_message_property(const property& p, core::message_properties& m);
 
-/// Writes the Application Message properties, with `expiry` as the Message Expiry Interval.
-void write_message_properties(writer& w, const core::message_properties& m,
-                              std::optional<std::uint32_t> expiry);
-
-inline void write_user_properties(writer& w, const core::user_properties& user) {
+inline void write_user_properties(auto& w, const core::user_properties& user) {
     for (const auto& [k, v] : user)
         w.prop_pair(prop::user_property, k, v);
+}
+
+/// Writes the Application Message properties, with `expiry` as the Message Expiry Interval
+/// (`w`: a counter or a writer, writer.h).
+inline void write_message_properties(auto& w, const core::message_properties& m,
+                                     std::optional<std::uint32_t> expiry) {
+    w.opt_u8(prop::payload_format_indicator, m.payload_format_indicator);
+    w.opt_u32(prop::message_expiry_interval, expiry);
+    w.opt_str(prop::content_type, m.content_type);
+    w.opt_str(prop::response_topic, m.response_topic);
+    w.opt_str(prop::correlation_data, m.correlation_data);
+    write_user_properties(w, m.user);
 }
 
 inline std::string to_string(std::string_view s) {

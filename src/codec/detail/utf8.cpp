@@ -1,13 +1,17 @@
 // Design note: a single forward pass over the bytes. ASCII is the common case (topics,
-// client ids), so the loop first skips runs of bytes in 0x01..0x7F; a multi-byte sequence
+// client ids), so the loop first skips runs of bytes in 0x01..0x7F, 8 at a time (one
+// test of a word for a high bit or a zero byte, core/byte_scan.h); a multi-byte sequence
 // is then checked against the table of well-formed byte sequences (Unicode 15, table 3-7),
 // which excludes overlong encodings, surrogates and code points above U+10FFFF by
 // restricting the range of the second byte.
 
 #include "codec/detail/utf8.h"
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
+
+#include "core/byte_scan.h"
 
 namespace emqd::codec::detail {
 namespace {
@@ -23,6 +27,14 @@ bool valid_mqtt_utf8(std::string_view s) {
     const std::size_t n = s.size();
     std::size_t i = 0;
     while (i < n) {
+        const std::size_t left = n - i;
+        const char* word = s.data() + i;
+        const std::uint64_t w =
+            left >= 8 ? core::byte_scan::load(word) : core::byte_scan::load_tail(word, left, 'a');
+        if ((core::byte_scan::non_ascii(w) | core::byte_scan::zero_bytes(w)) == 0) {
+            i += std::min<std::size_t>(left, 8);  // 8 (or the last) bytes of plain ASCII
+            continue;
+        }
         const std::uint8_t b = p[i];
         if (b < 0x80) {
             if (b == 0)

@@ -43,5 +43,24 @@ TEST(utf8, rejects_ill_formed) {
     EXPECT_FALSE(valid_mqtt_utf8(hex("FF")));
 }
 
+// The ASCII fast path reads 8 bytes at a time: a sequence, good or bad, at any offset of a
+// longer string (in a full word or in the tail) is judged as on its own.
+TEST(utf8, judges_sequences_at_every_offset) {
+    const char* good[] = {"C2 A9", "E2 82 AC", "ED 9F BF", "F0 9F 98 80", "F4 8F BF BF", "7F"};
+    const char* bad[] = {"00", "C0 80", "E0 80 AF", "ED A0 80", "F4 90 80 80",
+                         "80", "C2",    "E2 82",    "E2 28 A1", "FF"};
+    for (std::size_t before = 0; before <= 17; ++before) {
+        for (std::size_t after : {0, 1, 7, 8, 9}) {
+            const std::string pre(before, 'a'), post(after, 'b');
+            for (const char* g : good)
+                EXPECT_TRUE(valid_mqtt_utf8(pre + hex(g) + post))
+                    << g << " " << before << " " << after;
+            for (const char* b : bad)
+                EXPECT_FALSE(valid_mqtt_utf8(pre + hex(b) + post))
+                    << b << " " << before << " " << after;
+        }
+    }
+}
+
 }  // namespace
 }  // namespace emqd::codec::test

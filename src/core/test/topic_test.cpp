@@ -42,6 +42,35 @@ TEST(topic, validate_topic_name) {
     EXPECT_FALSE(validate_topic_name(std::string(65536, 'a')).ok());
 }
 
+// validate_topic_name scans 8 bytes at a time: a wildcard or NUL at any offset, in the
+// body or in the tail shorter than a word, is found and named as the byte loop names it,
+// and the levels are counted exactly across word boundaries.
+TEST(topic, validate_topic_name_at_every_offset) {
+    for (std::size_t len = 1; len <= 40; ++len) {
+        for (std::size_t at = 0; at < len; ++at) {
+            std::string name(len, 'x');
+            for (char bad : {'+', '#', '\0'}) {
+                name[at] = bad;
+                const auto st = validate_topic_name(name);
+                ASSERT_FALSE(st.ok()) << len << " " << at << " " << int(bad);
+                EXPECT_STREQ(st.err().what,
+                             bad == '\0' ? "U+0000 in topic name" : "wildcard in topic name");
+            }
+            name[at] = '/';
+            EXPECT_TRUE(validate_topic_name(name, {.max_levels = 2}).ok()) << len << " " << at;
+            EXPECT_FALSE(validate_topic_name(name, {.max_levels = 1}).ok()) << len << " " << at;
+        }
+        std::string slashes(len, '/');  // len + 1 empty levels
+        EXPECT_TRUE(validate_topic_name(slashes, {.max_levels = len + 1}).ok()) << len;
+        EXPECT_FALSE(validate_topic_name(slashes, {.max_levels = len}).ok()) << len;
+    }
+    // The first offence decides the message, as before.
+    EXPECT_STREQ(validate_topic_name("abcdefghij+k\0"sv).err().what, "wildcard in topic name");
+    EXPECT_STREQ(validate_topic_name("abcdefghij\0k+"sv).err().what, "U+0000 in topic name");
+    // Bytes that differ from a special one by a carry (0x01 above NUL, 0x2A/0x2C around '+').
+    EXPECT_TRUE(validate_topic_name("\x01\x2a\x2c\x22\x24\x2e\x30\xff\x80\x7f"sv).ok());
+}
+
 // Topic filters (spec 4.7.1): '#' only as the whole last level, '+' only as a whole level.
 TEST(topic, validate_topic_filter) {
     const validity_case cases[] = {

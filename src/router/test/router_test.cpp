@@ -237,6 +237,24 @@ TEST(router, many_subscribers_on_one_filter) {
     EXPECT_EQ(matched(r, "big/y").size(), 40u - 14u);
 }
 
+// match() splits the topic into a per-thread buffer of levels that is reused: a deep topic
+// and then shallower ones on the same thread each see only their own levels.
+TEST(router, deep_then_shallow_topics) {
+    router r;
+    std::string deep = "d";
+    for (int i = 0; i < 199; ++i)
+        deep += "/d";  // 200 levels
+    ASSERT_TRUE(r.subscribe("d/#", sub(1), {}));
+    ASSERT_TRUE(r.subscribe("d/+", sub(2), {}));
+    ASSERT_TRUE(r.subscribe("+/d/d", sub(3), {}));
+    ASSERT_TRUE(r.subscribe(deep.substr(0, deep.size() - 1) + "+", sub(4), {}));
+    EXPECT_EQ(matched(r, deep), (ids{1, 4}));
+    EXPECT_EQ(matched(r, "d/d/d"), (ids{1, 3}));
+    EXPECT_EQ(matched(r, "d/d"), (ids{1, 2}));
+    EXPECT_EQ(matched(r, "d"), (ids{1}));
+    EXPECT_EQ(matched(r, deep), (ids{1, 4}));
+}
+
 // Property test: the indexed matcher agrees with the reference matcher core::topic_matches
 // on random filters and topics over a small alphabet, with '$' and empty levels, through
 // subscribes and unsubscribes.

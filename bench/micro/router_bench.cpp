@@ -1,5 +1,5 @@
 // router::match micro-benchmarks. Run from a Release build:
-//   build/h-router-rel/bin/router_bench
+//   build/bench/micro/router_bench   (or bench/micro/run)
 // Reported items_per_second is matches per second.
 
 #include <benchmark/benchmark.h>
@@ -8,10 +8,13 @@
 #include <string>
 #include <vector>
 
+#include "bench_util.h"
 #include "router/router.h"
 
 namespace {
 
+using emqd::bench::measure_start;
+using emqd::bench::measure_stop;
 using emqd::router::route;
 using emqd::router::router;
 using emqd::router::subscriber_id;
@@ -40,6 +43,7 @@ void add_wildcard_population(router& r) {
 void run(benchmark::State& state, const router& r, std::size_t expected) {
     std::vector<route> out;
     out.reserve(64);
+    measure_start(state);
     for (auto _ : state) {
         out.clear();
         r.match(topic, "publisher", out);
@@ -47,7 +51,7 @@ void run(benchmark::State& state, const router& r, std::size_t expected) {
     }
     if (out.size() != expected)
         state.SkipWithError("unexpected match count");
-    state.SetItemsProcessed(state.iterations());
+    measure_stop(state);
 }
 
 void bm_exact_one_subscriber(benchmark::State& state) {
@@ -94,13 +98,16 @@ void bm_subscribe_unsubscribe_100k_on_one_filter(benchmark::State& state) {
     for (std::uint64_t i = 0; i < 100'000; ++i)
         r.subscribe("big/+", subscriber_id{0, i}, {});
     std::uint64_t i = 0;
+    measure_start(state);
     for (auto _ : state) {
         const subscriber_id who{1, i++ % 100'000};
         r.subscribe("big/+", who, {});
         r.unsubscribe("big/+", who);
     }
-    state.SetItemsProcessed(state.iterations());
+    measure_stop(state);
 }
 BENCHMARK(bm_subscribe_unsubscribe_100k_on_one_filter);
 
 }  // namespace
+
+EMQD_MICRO_BENCH_MAIN()

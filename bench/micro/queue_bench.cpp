@@ -2,7 +2,7 @@
 // alternative the design rejected for the global cap: one atomic counter shared by all
 // shards (message_queue.h, queue_budget.h). Run from a Release build:
 //
-//     build/bin/queue_bench --benchmark_min_time=1
+//     build/bench/micro/queue_bench --benchmark_min_time=1   (or bench/micro/run)
 //
 // Each thread has its own queue and its own message (no refcount sharing), holding 64
 // entries so the deques neither grow nor shrink; only the accounting differs.
@@ -12,10 +12,13 @@
 #include <atomic>
 #include <memory>
 
+#include "bench_util.h"
 #include "session/message_queue.h"
 
 namespace {
 
+using emqd::bench::measure_start;
+using emqd::bench::measure_stop;
 using emqd::session::queue_budget;
 using emqd::session::detail::delivery;
 using emqd::session::detail::message_queue;
@@ -47,10 +50,12 @@ void push_pop_count_cap(benchmark::State& state) {
     message_queue q;
     const message_queue::limits lim{1000, 0};
     fill(q, m, lim);
+    measure_start(state);
     for (auto _ : state) {
         benchmark::DoNotOptimize(q.push(make_delivery(m), lim));
         q.pop_front();
     }
+    measure_stop(state);
 }
 BENCHMARK(push_pop_count_cap)->Threads(1)->Threads(2);
 
@@ -62,10 +67,12 @@ void push_pop_byte_caps(benchmark::State& state) {
     q.set_budget(&budget);
     const message_queue::limits lim{1000, 64u << 20};
     fill(q, m, lim);
+    measure_start(state);
     for (auto _ : state) {
         benchmark::DoNotOptimize(q.push(make_delivery(m), lim));
         q.pop_front();
     }
+    measure_stop(state);
 }
 BENCHMARK(push_pop_byte_caps)->Threads(1)->Threads(2);
 
@@ -79,6 +86,7 @@ void push_pop_shared_atomic(benchmark::State& state) {
     const message_queue::limits lim{1000, 64u << 20};
     fill(q, m, lim);
     const std::uint64_t n = queued_size(*m);
+    measure_start(state);
     for (auto _ : state) {
         if (shared_bytes.fetch_add(n, std::memory_order_relaxed) + n > (1ull << 40))
             benchmark::DoNotOptimize(n);
@@ -86,9 +94,10 @@ void push_pop_shared_atomic(benchmark::State& state) {
         q.pop_front();
         shared_bytes.fetch_sub(n, std::memory_order_relaxed);
     }
+    measure_stop(state);
 }
 BENCHMARK(push_pop_shared_atomic)->Threads(1)->Threads(2);
 
 }  // namespace
 
-BENCHMARK_MAIN();
+EMQD_MICRO_BENCH_MAIN()
