@@ -47,8 +47,8 @@ class null_io final : public channel::connection_io {
 public:
     std::string& output() override { return out; }
     void notify_output() override {}
-    void append_frame(std::shared_ptr<const std::string> frame) override {
-        shared_bytes += frame->size();
+    void append_by_reference(std::shared_ptr<const std::string> bytes) override {
+        shared_bytes += bytes->size();
     }
     std::size_t pending_output() const override { return out.size(); }
     std::optional<core::ip_address> peer_address() const override { return std::nullopt; }
