@@ -26,18 +26,17 @@ def spawn(cmd, **kw):
 
 
 def stop(p, grace):
-    """SIGTERM, wait up to `grace` seconds, then SIGKILL. Returns the exit status."""
-    try:
-        if p.poll() is None:
-            p.send_signal(signal.SIGTERM)
-            try:
-                p.wait(grace)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
-        return p.returncode
-    finally:
-        LIVE.discard(p)
+    """SIGTERM, wait up to `grace` seconds, then SIGKILL. Returns the exit status. The process
+    leaves LIVE only once reaped, so an interrupted stop() is finished by stop_all()."""
+    if p.poll() is None:
+        p.send_signal(signal.SIGTERM)
+        try:
+            p.wait(grace)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+    LIVE.discard(p)
+    return p.returncode
 
 
 def stop_all():

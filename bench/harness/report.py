@@ -7,7 +7,6 @@ between the markers <!-- notes --> and <!-- /notes --> of the previous RESULTS.m
 
 import datetime
 import os
-import re
 import resource
 import shlex
 import statistics
@@ -46,7 +45,7 @@ def run_metrics(res, sc):
         m["connections"] = held
         m["conn_failed"] = _sum(_num(j.get("conn_failed")) for j in jsons)
         m["conn_lost"] = _sum(_num(j.get("conn_lost")) for j in jsons)
-        m["dropped"] = (sc.connections - held + (m["conn_lost"] or 0)) if held is not None else None
+        m["dropped"] = m["conn_lost"]  # up, then ended during the hold
         # processes connect side by side: all connections over the slowest one's connect time
         times = [j["connections"] / j["conn_rate"] for j in jsons
                  if _num(j.get("conn_rate")) and _num(j.get("connections"))]
@@ -142,7 +141,7 @@ def _display_cmd(cmd, res, root):
     replaced by names, binaries relative to the repository."""
     text = shlex.join(str(c) for c in cmd)
     text = text.replace(str(root) + "/", "")
-    text = re.sub(r"/tmp/emqd-bench-[^/\s']+", "$RUNDIR", text)
+    text = text.replace(res["workdir"], "$RUNDIR")
     text = text.replace(f"-p {res['port']}", "-p $PORT").replace(f":{res['port']}", ":$PORT")
     text = text.replace(f"-{res['port']}-", "-$PORT-")
     return text.replace(f"--broker-pid {res['broker_pid']}", "--broker-pid $BROKER_PID")
@@ -376,7 +375,7 @@ def render(ctx, scs, results, micro, notes, quick):
         ["kernel", ctx["kernel"]], ["open files (hard limit)", ctx["nofile"]],
         ["load average at start", ctx["loadavg"]],
         ["emqd commit", ctx["commit"]], ["emqd", ctx["emqd_version"]],
-        ["mosquitto", ctx["mosquitto_version"]], ["emqd-bench", ctx["bench_version"]],
+        ["mosquitto", ctx["mosquitto_version"]], ["emqd-bench", ctx["bench"]],
         ["method", f"{reps} repetition(s) per scenario, interleaved emqd, mosquitto, emqd, ...; "
                    f"{load:g} s of load after the warm-up; {scen.PAYLOAD}-byte payloads; each "
                    "broker started fresh on a free port of 127.0.0.1; figures are medians over "

@@ -30,7 +30,7 @@ def _bench_cmd(bench_bin, sc, port, broker_pid, json_path, proc_index, source_ba
     if sc.processes > 1:
         # several processes: each its own source address and client id prefix
         cmd += ["--ifaddr", f"127.0.0.{source_base + proc_index}",
-                "--prefix", f"bench-{os.getpid()}-{port}-{proc_index}-"]
+                "--prefix", f"bench-{port}-{proc_index}-"]
     cmd += ["--json", json_path, "--broker-pid", str(broker_pid)]
     return cmd
 
@@ -42,12 +42,13 @@ def _timeout(sc):
 
 
 def _tail(path, n=3):
+    """': <the last lines of the log>', or nothing when it is empty."""
     try:
         with open(path, errors="replace") as f:
             lines = [l.strip() for l in f if l.strip()]
-        return " | ".join(lines[-n:])
     except OSError:
-        return ""
+        lines = []
+    return ": " + " | ".join(lines[-n:]) if lines else ""
 
 
 def run_once(sc, broker, bench_bin, rep, run_index, echo=True):
@@ -55,7 +56,7 @@ def run_once(sc, broker, bench_bin, rep, run_index, echo=True):
            "loadavg": os.getloadavg()[0], "bench": [], "bench_exit": []}
     workdir = tempfile.mkdtemp(prefix=f"emqd-bench-{sc.name}-{broker.name}-")
     port = procs.free_port()
-    res["port"] = port
+    res["port"], res["workdir"] = port, workdir
     proc = sampler = None
     benches = []
     try:
@@ -71,7 +72,7 @@ def run_once(sc, broker, bench_bin, rep, run_index, echo=True):
         res["broker_pid"] = proc.pid
         why = procs.wait_accepting(port, proc, 15)
         if why:
-            res["reason"] = f"{why}: {_tail(log_path)}"
+            res["reason"] = why + _tail(log_path)
             return res
         time.sleep(0.5)  # let the broker settle after the probe connection
         res["idle_rss"] = procs.rss_bytes(proc.pid)
@@ -93,18 +94,22 @@ def run_once(sc, broker, bench_bin, rep, run_index, echo=True):
         deadline = t_start + _timeout(sc)
         t_all_connected = None
         broker_died = timed_out = False
+        t_first_exit = None  # RSS "with all connections" is read before any process leaves
         while any(b.proc.poll() is None for b, _ in benches):
+            now = time.monotonic()
             if proc.poll() is not None:
                 broker_died = True
                 break
-            if time.monotonic() > deadline:
+            if now > deadline:
                 timed_out = True
                 break
+            if t_first_exit is None and any(b.proc.poll() is not None for b, _ in benches):
+                t_first_exit = now
             if (t_all_connected is None and sc.mode == "conn"
                     and sum(b.connected() for b, _ in benches) >= sc.connections):
-                t_all_connected = time.monotonic()
+                t_all_connected = now
             time.sleep(0.1)
-        t_end = time.monotonic()
+        t_end = t_first_exit or time.monotonic()
         errs = []
         for b, jpath in benches:
             code, err = b.finish(BENCH_GRACE_S)
@@ -119,14 +124,16 @@ def run_once(sc, broker, bench_bin, rep, run_index, echo=True):
 
         _harness_measures(res, sc, sampler, benches, t_start, t_all_connected, t_end)
         if broker_died or proc.poll() is not None:
-            res["reason"] = f"broker {procs.describe_exit(proc.returncode)} during the run: " \
-                            f"{_tail(log_path)}"
+            res["reason"] = f"broker {procs.describe_exit(proc.returncode)} during the run" + \
+                            _tail(log_path)
         elif timed_out:
             res["reason"] = f"emqd-bench did not finish within {_timeout(sc):.0f} s"
         else:
             for k, (code, err) in enumerate(zip(res["bench_exit"], errs)):
                 if code != 0 or res["bench"][k] is None:
-                    last = err[-1] if err else (benches[k][0].tail or ["(no output)"])[-1]
+                    first_error = (res["bench"][k] or {}).get("first_error")
+                    last = first_error or (err[-1] if err else
+                                           (benches[k][0].tail or ["(no output)"])[-1])
                     what = "no JSON report" if code == 0 else procs.describe_exit(code)
                     res["reason"] = f"emqd-bench {what}: {last}"
                     break
