@@ -342,7 +342,7 @@ def micro_section(micro):
     out.append(f"Commit {micro.get('commit', '?')[:12]}, {micro.get('build', '?')} build, "
                f"min time {micro.get('min_time', '?')} s, {micro.get('repetitions', 1)} "
                f"repetition(s){', with callgrind' if micro.get('callgrind') else ''}. "
-               "Raw: `bench/results/micro.json`.")
+               "Raw: `results/micro.json`.")
     out.append("")
     rows = []
     for b in micro.get("benchmarks", []):
@@ -366,7 +366,7 @@ def render(ctx, scs, results, micro, notes, quick):
     load = scs[0].load_s if scs else 0
     out = ["# emqd benchmark results", "",
            f"Written by `{ctx['command']}` on {ctx['date']}. Regenerate with `bench/run`; only "
-           "the Notes section is kept across runs. Raw JSON of every run: `bench/results/`.", ""]
+           "the Notes section is kept across runs. Raw JSON of every run: `results/` beside this file.", ""]
     if quick:
         out += ["**Quick run (`--quick`): a smoke test with 1 repetition, 3 s of load and fewer "
                 "connections. Not a measurement.**", ""]
