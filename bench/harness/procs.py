@@ -166,7 +166,11 @@ class bench_process:
         self.lines = []  # (monotonic time, parsed fields)
         self.tail = []  # last lines of stdout, for a failure's reason
         self._stderr = open(stderr_path, "w+")
-        self.proc = spawn(cmd, stdout=subprocess.PIPE, stderr=self._stderr, text=True)
+        try:
+            self.proc = spawn(cmd, stdout=subprocess.PIPE, stderr=self._stderr, text=True)
+        except OSError:
+            self._stderr.close()
+            raise
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
 

@@ -82,13 +82,18 @@ def run_once(sc, broker, bench_bin, rep, run_index, echo=True):
         # so that sockets in TIME_WAIT from an earlier run never collide with this one's
         source_base = 10 + (run_index * sc.processes) % 240
         t_start = time.monotonic()
+        res["bench_cmds"] = []
         for k in range(sc.processes):
             jpath = os.path.join(workdir, f"bench-{k}.json")
             bcmd = _bench_cmd(bench_bin, sc, port, proc.pid, jpath, k, source_base)
+            res["bench_cmds"].append(bcmd)
             tag = f"bench{k}" if sc.processes > 1 else "bench"
-            benches.append((procs.bench_process(bcmd, tag, os.path.join(workdir, f"bench-{k}.err"),
-                                                echo), jpath))
-        res["bench_cmds"] = [b.cmd for b, _ in benches]
+            try:
+                benches.append((procs.bench_process(bcmd, tag, os.path.join(
+                    workdir, f"bench-{k}.err"), echo), jpath))
+            except OSError as e:
+                res["reason"] = f"cannot start {bcmd[0]}: {e.strerror}"
+                return res
 
         # wait for the bench processes; note when all connections were up (conn mode)
         deadline = t_start + _timeout(sc)
