@@ -344,15 +344,19 @@ def micro_section(micro):
                f"repetition(s){', with callgrind' if micro.get('callgrind') else ''}. "
                "Raw: `results/micro.json`.")
     out.append("")
+    marks = micro.get("benchmarks", [])
+    with_ipi = any(b.get("instructions_per_item") is not None for b in marks)
     rows = []
-    for b in micro.get("benchmarks", []):
+    for b in marks:
         ipi = b.get("instructions_per_item")
-        rows.append([f"{b.get('binary', '')}/{b.get('name', '')}",
-                     "—" if b.get("ns_per_item") is None else f"{b['ns_per_item']:.1f}",
-                     f_int(b.get("items_per_second")),
-                     "—" if ipi is None else f"{ipi:,.0f}",
-                     b.get("error") or ""])
-    out.append(table(["benchmark", "ns / item", "items / s", "instructions / item", "error"], rows))
+        row = [f"{b.get('binary', '')}/{b.get('name', '')}",
+               "—" if b.get("ns_per_item") is None else f"{b['ns_per_item']:.1f}",
+               f_int(b.get("items_per_second"))]
+        row += ["—" if ipi is None else f"{ipi:,.0f}"] if with_ipi else []
+        rows.append(row + [b.get("error") or ""])
+    header = ["benchmark", "ns / item", "items / s"]
+    header += ["instructions / item"] if with_ipi else []
+    out.append(table(header + ["error"], rows))
     return "\n".join(out)
 
 
