@@ -92,21 +92,21 @@ def all_scenarios(quick=False):
                  "run", pairwise + ["--window", str(WINDOW)], load, warm, qos=1,
                  emqd_sets=_qos1_sets()),
         scenario("latency-qos1", "Latency, pairwise QoS 1 at 10,000 msg/s",
-                 f"The pairwise shape paced at {LATENCY_RATE} msg/s in total (evenly over the "
+                 f"The pairwise shape paced at {LATENCY_RATE:,} msg/s in total (evenly over the "
                  "publishers, no window): end-to-end latency p50/p99/p999.",
                  "run", pairwise + ["--rate", str(LATENCY_RATE)], load, warm, qos=1,
                  emqd_sets=_qos1_sets()),
         scenario("idle-conns", "Idle connections",
-                 f"{idle_total} MQTT connections (keepalive 300 s) from {idle_procs} bench "
+                 f"{idle_total:,} MQTT connections (keepalive 300 s) from {idle_procs} bench "
                  "processes, each from its own 127.0.0.x source address, held idle: broker RSS "
                  "per connection = (RSS with the connections - idle RSS) / N, connect rate, "
                  "drops. The machine's open-file limit (20,000, `ulimit -Hn`) caps one process.",
                  "conn", ["-c", str(idle_total // idle_procs)], load, 0, processes=idle_procs,
                  connections=idle_total),
         scenario("seed-shape", "The seed's 2015 shape, scaled",
-                 f"{seed_subs} subscriber connections with {SEED_SUBS_PER_CONN} subscriptions each "
-                 f"over {SEED_TOPICS} topics (`bench/seed/<k>`), plus {seed_pubs} publishers, QoS 1 "
-                 f"in and out at {SEED_RATE} msg/s in (about 5 copies out each): no loss, and no "
+                 f"{seed_subs:,} subscriber connections with {SEED_SUBS_PER_CONN} subscriptions each "
+                 f"over {SEED_TOPICS:,} topics (`bench/seed/<k>`), plus {seed_pubs} publishers, QoS 1 "
+                 f"in and out at {SEED_RATE:,} msg/s in (about 5 copies out each): no loss, and no "
                  f"memory growth after a {seed_warm} s warm-up.",
                  "run", ["--pubs", str(seed_pubs), "--subs", str(seed_subs), "-t", "bench/seed",
                          "--topics", str(SEED_TOPICS), "--subs-per-conn", str(SEED_SUBS_PER_CONN),
