@@ -5,14 +5,22 @@
 // and a broker holds very many sessions, so the index must be O(1) and small: a 65536-slot
 // array per session (128 KiB and up) is out, and std::unordered_map allocates a node per
 // insert, which is one allocation per message on the hot path. Instead the slots live in one
-// power-of-two vector, open addressing with linear probing, at most half full so that probe
-// runs stay short. The hash is the id itself: sessions hand ids out sequentially, so the live
-// ids are mostly consecutive and land in distinct slots.
+// power-of-two vector, open addressing with linear probing in Robin Hood order, at most half
+// full so that probe runs stay short. The hash is the id itself: sessions hand ids out
+// sequentially, so the live ids are mostly consecutive and land in distinct slots.
+//
+// Why Robin Hood: consecutive ids fill one long run of slots, each at its home. Plain linear
+// probing must walk the whole run on every deletion (a later entry might belong before the
+// hole), so acknowledging the oldest of 128 inflight messages cost 128 probes -- 12% of a
+// pairwise QoS 1 profile. With Robin Hood insertion (an entry farther from its home takes the
+// slot of one nearer to it) the walk stops at the first entry that sits at its home.
 //
 // Invariants:
 //   - key 0 marks an empty slot (0 is never a valid packet id, spec 2.2.1);
 //   - every live key k sits in the probe run that starts at home(k) = k & mask, with no empty
 //     slot between home(k) and its slot;
+//   - along a run, the distance of each entry from its home grows by at most one per slot
+//     (Robin Hood order);
 //   - size() * 2 <= capacity.
 // Deletion shifts later members of the run back (no tombstones), so lookups do not degrade
 // with churn. The table only grows: its capacity follows the peak number of live ids, which
@@ -52,12 +60,7 @@ public:
         if ((_size + 1) * 2 > _slots.size()) {
             grow();
         }
-        std::size_t i = id & mask();
-        while (_slots[i].key != 0) {
-            i = (i + 1) & mask();
-        }
-        _slots[i].key = id;
-        _slots[i].value = std::move(value);
+        place(slot{id, std::move(value)});
         ++_size;
         return true;
     }
@@ -115,6 +118,26 @@ private:
     };
 
     std::size_t mask() const { return _slots.size() - 1; }
+    /// How far the entry in slot i sits from its home slot.
+    std::size_t displacement(std::size_t i) const {
+        return (i - (_slots[i].key & mask())) & mask();
+    }
+
+    // Robin Hood insertion: walking from home, an entry takes the slot of the first entry
+    // nearer to its own home, which then continues the walk.
+    void place(slot s) {
+        std::size_t dist = 0;
+        for (std::size_t i = s.key & mask();; i = (i + 1) & mask(), ++dist) {
+            if (_slots[i].key == 0) {
+                _slots[i] = std::move(s);
+                return;
+            }
+            if (const std::size_t d = displacement(i); d < dist) {
+                std::swap(_slots[i], s);
+                dist = d;
+            }
+        }
+    }
 
     std::size_t index_of(std::uint16_t id) const {
         if (_size == 0 || id == 0) {
@@ -130,16 +153,13 @@ private:
         }
     }
 
-    // Backward-shift deletion: walk the run after the hole and move back every entry whose
-    // home is not cyclically inside (hole, j], so that no entry ends up behind an empty slot.
+    // Backward-shift deletion: move each following entry back one slot, up to the first that
+    // is empty or at its home (Robin Hood order: nothing after it belongs before the hole).
     void erase_at(std::size_t hole) {
-        for (std::size_t j = (hole + 1) & mask(); _slots[j].key != 0; j = (j + 1) & mask()) {
-            const std::size_t home = _slots[j].key & mask();
-            const bool stays = hole <= j ? (hole < home && home <= j) : (hole < home || home <= j);
-            if (!stays) {
-                _slots[hole] = std::move(_slots[j]);
-                hole = j;
-            }
+        for (std::size_t j = (hole + 1) & mask(); _slots[j].key != 0 && displacement(j) != 0;
+             j = (j + 1) & mask()) {
+            _slots[hole] = std::move(_slots[j]);
+            hole = j;
         }
         _slots[hole] = slot{};
         --_size;
@@ -149,14 +169,9 @@ private:
         std::vector<slot> old = std::move(_slots);
         _slots.assign(old.empty() ? min_capacity : old.size() * 2, slot{});
         for (auto& s : old) {
-            if (s.key == 0) {
-                continue;
+            if (s.key != 0) {
+                place(std::move(s));
             }
-            std::size_t i = s.key & mask();
-            while (_slots[i].key != 0) {
-                i = (i + 1) & mask();
-            }
-            _slots[i] = std::move(s);
         }
     }
 
