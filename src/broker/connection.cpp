@@ -171,13 +171,7 @@ void connection::socket_gone() {
 }
 
 std::optional<core::ip_address> connection::peer_address() const {
-    // The stream names its peer "address:port" (IPv6 without brackets): the address is
-    // everything before the last colon. Parsed on demand: asked once per CONNECT.
-    const std::string& peer = _stream->peer();
-    const auto colon = peer.rfind(':');
-    if (colon == std::string::npos)
-        return std::nullopt;
-    return core::parse_ip_address(std::string_view(peer).substr(0, colon));
+    return _stream->peer_address();
 }
 
 // --- writing --------------------------------------------------------------------------
