@@ -110,14 +110,18 @@ private:
         /// Runs on the surrendering shard; carries the session (or null) to the new owner.
         std::function<void(std::unique_ptr<session::session>)> send;
     };
+    /// A session on its way here (between open_session and adopt_session).
+    struct pending_session {
+        std::vector<delivery_item> held;  // deliveries that arrived meanwhile
+        std::optional<handoff> claim;     // a newer connection claimed it meanwhile
+    };
     struct session_entry {
         std::unique_ptr<session::session> session;
         connection* conn = nullptr;  // attached connection, if any
         bool surrendering = false;   // being handed to a new connection (takeover)
-        /// Between open_session and adopt_session: the session is on its way here.
-        bool pending = false;
-        std::vector<delivery_item> held;  // deliveries that arrived while pending
-        std::optional<handoff> claim;     // a newer connection claimed it while pending
+        /// Non-null while pending: apart, so that the entries of the many settled sessions
+        /// stay small.
+        std::unique_ptr<pending_session> pending;
     };
     /// Deliveries to a surrendered session id go to its new owner until `until`.
     struct forward {

@@ -245,7 +245,14 @@ private:
     drop_counters _drops;
     queue_budget* _budget = nullptr;
     struct state;
-    std::unique_ptr<state> _state;  // inflight window, queue, packet ids, awaiting rel
+    /// Inflight window, queue, awaiting rel: null while all are empty. Created by the first
+    /// QoS 1/2 message or queued message (flows()), freed by the tick that finds it empty
+    /// again, so an idle session holds none of it (and no slab sized by a past burst).
+    std::unique_ptr<state> _state;
+    std::uint16_t _next_packet_id = 1;  // while _state is null: where its ids resume
+
+    state& flows();
+    void release_idle_flows();
 
     std::size_t window_capacity() const;
     void dispatch(detail::delivery&& d, clock::time_point now);
