@@ -12,9 +12,6 @@ namespace {
 // syscalls under load, small enough that one busy publisher can't starve its shard.
 constexpr std::size_t read_chunk = 16 * 1024;
 constexpr int reads_per_turn = 4;
-// Write buffers above this size are released when they drain, so a burst doesn't pin
-// memory on an otherwise idle connection.
-constexpr std::size_t keep_buffer_capacity = 64 * 1024;
 // A closing connection whose peer does not read what is left to flush is dropped (reset,
 // discarding what the kernel still holds for it) after this long, so it doesn't hold its
 // socket, its buffers and its max_connections slot forever.
@@ -26,17 +23,24 @@ constexpr auto publisher_window = std::chrono::seconds(10);
 
 connection::connection(shard& owner, std::uint64_t id, std::unique_ptr<transport::stream> stream,
                        listener_state& listener, listener_state::admission admitted)
-    : _shard(owner), _id(id), _stream(std::move(stream)), _listener(listener), _admitted(admitted) {
-    const auto now = channel::clock::now();
-    _channel = std::make_unique<channel::channel>(owner.zone(), *this, *this, now);
+    : connection(owner, id, std::move(stream), listener, admitted, channel::clock::now()) {}
+
+connection::connection(shard& owner, std::uint64_t id, std::unique_ptr<transport::stream> stream,
+                       listener_state& listener, listener_state::admission admitted,
+                       channel::clock::time_point now)
+    : _shard(owner),
+      _id(id),
+      _stream(std::move(stream)),
+      _listener(listener),
+      _channel(owner.zone(), *this, *this, now),
+      _admitted(admitted) {
     if (admitted == listener_state::admission::refuse)
-        _channel->refuse(core::reason_code::connection_rate_exceeded);  // 3.x: code 3
+        _channel.refuse(core::reason_code::connection_rate_exceeded);  // 3.x: code 3
     else
         _limiter = owner.make_rate_limiter(read_chunk, now);
 }
 
 connection::~connection() {
-    _channel.reset();  // before the stream: the channel may still log the peer
     if (_stream)
         _stream->close();
     _listener.release(_admitted);
@@ -52,7 +56,7 @@ void connection::on_readable() {
     for (int i = 0; i < reads_per_turn; ++i) {
         if (_closing || _finished)
             return;
-        if (_channel->read_paused()) {  // e.g. throttled: its parser holds one read at most
+        if (_channel.read_paused()) {  // e.g. throttled: its parser holds one read at most
             _read_paused = true;
             return;
         }
@@ -63,7 +67,7 @@ void connection::on_readable() {
             // that held its PUBLISH: one read chunk at most. The channel is throttled like
             // over a rate limit: it handles nothing more and doesn't judge the keep alive
             // by a silence that is ours; its other timers run.
-            _channel->throttle();
+            _channel.throttle();
             _overload_paused = true;  // resume_after_overload resumes
             return;
         }
@@ -71,14 +75,14 @@ void connection::on_readable() {
         if (_limiter) {
             want = _limiter->read_allowance(read_chunk, channel::clock::now());
             if (want == 0) {  // conn_bytes_in spent
-                _channel->throttle();
+                _channel.throttle();
                 throttle_until_ready();
                 _read_paused = true;
                 return;
             }
         }
         std::error_code ec;
-        auto buf = _channel->read_buffer(want);
+        auto buf = _channel.read_buffer(want);
         const std::size_t n = _stream->read_some(buf.first(want), ec);
         if (ec) {
             socket_gone();
@@ -87,17 +91,17 @@ void connection::on_readable() {
         if (n == 0) {
             // Drained: give back the read space prepared above (an idle connection holds
             // no buffer), then wait for the next edge.
-            _channel->on_read(0, channel::clock::now());
+            _channel.on_read(0, channel::clock::now());
             _stream->wait_readable();
             return;
         }
         if (_limiter)
             _limiter->bytes_read(n, channel::clock::now());
-        _channel->on_read(n, channel::clock::now());
+        _channel.on_read(n, channel::clock::now());
         // While the session is being opened (possibly on another shard), or while the client
         // doesn't read its answers, the channel holds what it read; stop reading until the
         // grant arrives or the output drains (resume_after_grant()).
-        if (_channel->read_paused()) {
+        if (_channel.read_paused()) {
             _read_paused = true;
             return;
         }
@@ -114,7 +118,7 @@ void connection::resume_reading() {
 void connection::resume_after_grant() {
     // Reading stopped without draining the socket, so no new readiness edge will come:
     // read directly on the next turn.
-    if (_read_paused && !_channel->read_paused()) {
+    if (_read_paused && !_channel.read_paused()) {
         _read_paused = false;
         request_read();
     }
@@ -139,7 +143,7 @@ void connection::on_throttle_end(channel::clock::time_point now) {
     _throttle_pending = false;
     if (_closing || _finished)
         return;
-    _channel->resume(now);  // may spend the budget again, and ask for another wake-up
+    _channel.resume(now);  // may spend the budget again, and ask for another wake-up
     resume_after_grant();
 }
 
@@ -149,7 +153,7 @@ void connection::resume_after_overload() {
     if (!_overload_paused || _closing || _finished)
         return;
     _overload_paused = false;
-    _channel->resume(channel::clock::now());
+    _channel.resume(channel::clock::now());
     request_read();
 }
 
@@ -166,7 +170,7 @@ void connection::socket_gone() {
     if (_finished)
         return;
     if (!_closing)
-        _channel->on_socket_closed(channel::clock::now());
+        _channel.on_socket_closed(channel::clock::now());
     finish();
 }
 
@@ -185,17 +189,30 @@ void connection::notify_output() {
 
 void connection::append_frame(std::shared_ptr<const std::string> frame) {
     seal_output();
-    _segment_bytes += frame->size();
-    _segments.push_back(segment{{}, std::move(frame)});
+    outbound& o = out();
+    o.segment_bytes += frame->size();
+    o.segments.push_back(outbound::segment{{}, std::move(frame)});
     notify_output();
 }
 
+outbound& connection::out() {
+    if (!_out)
+        _out = _shard.outbound_buffers().take();
+    return *_out;
+}
+
+void connection::release_output() {
+    if (_out && !_write_active && _out->idle())
+        _shard.outbound_buffers().give(std::move(_out));
+}
+
 void connection::seal_output() {
-    if (_output.empty())
+    if (!_out || _out->output.empty())
         return;
-    _segment_bytes += _output.size();
-    _segments.push_back(segment{std::move(_output), nullptr});
-    _output.clear();  // moved-from: make it a valid empty string
+    outbound& o = *_out;
+    o.segment_bytes += o.output.size();
+    o.segments.push_back(outbound::segment{std::move(o.output), nullptr});
+    o.output.clear();  // moved-from: make it a valid empty string
 }
 
 void connection::flush() {
@@ -203,17 +220,19 @@ void connection::flush() {
     if (_finished || _write_active)
         return;
     seal_output();
-    if (_segments.empty()) {
+    if (!_out || _out->segments.empty()) {
+        release_output();
         if (_closing)
             finish();
         return;
     }
-    _writing.swap(_segments);
-    _views.clear();
-    for (const auto& seg : _writing)
-        _views.push_back(seg.bytes());
+    outbound& o = *_out;
+    o.writing.swap(o.segments);
+    o.views.clear();
+    for (const auto& seg : o.writing)
+        o.views.push_back(seg.bytes());
     _write_active = true;
-    _stream->write(_views);
+    _stream->write(o.views);
 }
 
 void connection::on_write_complete(std::error_code ec) {
@@ -222,23 +241,27 @@ void connection::on_write_complete(std::error_code ec) {
         socket_gone();
         return;
     }
-    for (auto& seg : _writing) {
-        _segment_bytes -= seg.bytes().size();
+    outbound& o = *_out;  // a write was active: it exists
+    for (auto& seg : o.writing) {
+        o.segment_bytes -= seg.bytes().size();
         // Reuse one written buffer for the next output instead of allocating anew, unless
-        // a burst made it large: an idle connection should not pin memory.
-        if (!seg.shared && _output.capacity() == 0 &&
-            seg.owned.capacity() <= keep_buffer_capacity) {
-            _output = std::move(seg.owned);
-            _output.clear();
+        // a burst made it large (the pool keeps it). Only into an empty output that holds no
+        // buffer of its own: bytes appended during the write are still to go.
+        if (!seg.shared && o.output.empty() && o.output.capacity() <= std::string().capacity() &&
+            seg.owned.capacity() <= outbound_pool::keep_capacity) {
+            o.output = std::move(seg.owned);
+            o.output.clear();
         }
     }
-    _writing.clear();
+    o.writing.clear();
     if (_read_paused) {
-        _channel->on_output_drained(channel::clock::now());
+        _channel.on_output_drained(channel::clock::now());
         resume_after_grant();
     }
-    if (!_output.empty() || !_segments.empty() || _closing)
+    if (!o.output.empty() || !o.segments.empty() || _closing)
         flush();
+    else
+        release_output();  // idle: the buffers go back to the shard
 }
 
 void connection::on_tick(channel::clock::time_point now) {
@@ -249,7 +272,7 @@ void connection::on_tick(channel::clock::time_point now) {
     }
     // Overload-paused connections tick too (CONNECT and refusal timeouts, retries, queue
     // expiry); their channel is throttled, which suspends only the keep alive.
-    _channel->on_tick(now);
+    _channel.on_tick(now);
 }
 
 void connection::close() {

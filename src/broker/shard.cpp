@@ -350,6 +350,7 @@ void shard::tick() {
         if (!c->finished())
             c->on_tick(now);
     expire_sessions(now);
+    _outbound.trim();
     if (_index == 0)
         sample_overload(now);
     rebalance_queue_budget();

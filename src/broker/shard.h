@@ -32,6 +32,7 @@
 
 #include "broker/delayed_queue.h"
 #include "broker/delivery.h"
+#include "broker/outbound_pool.h"
 #include "broker/throttle_list.h"
 #include "channel/broker_services.h"
 #include "channel/channel_config.h"
@@ -90,6 +91,7 @@ public:
     const router::retained_store& retained() const;
     auth::access_control& access();
     channel::frame_cache& qos0_frames() { return _frames; }
+    outbound_pool& outbound_buffers() { return _outbound; }
     void schedule_flush(connection& c);
     void schedule_read(connection& c);
     void retire(connection& c);
@@ -195,6 +197,7 @@ private:
     std::vector<router::route> _routes;                  // scratch for publish
     std::vector<router::subscription_options> _matched;  // scratch: one session's matches
     channel::frame_cache _frames;
+    outbound_pool _outbound;  // lent to connections while they write
     delayed_queue _delayed;
     struct {
         std::uint64_t count = 0;

@@ -109,14 +109,25 @@ void session::release_idle_flows() {
     }
 }
 
+const drop_counters& session::drops() const {
+    static const drop_counters none;
+    return _drops ? *_drops : none;
+}
+
 void session::count_drops(const drop_counters& d) {
-    _drops += d;
+    if (d.total() == 0)
+        return;
+    if (!_drops)
+        _drops = std::make_unique<drop_counters>();
+    *_drops += d;
     if (_budget)
         _budget->drops() += d;
 }
 
 void session::count_drop(drop_reason r, std::uint64_t n) {
-    _drops.add(r, n);
+    if (!_drops)
+        _drops = std::make_unique<drop_counters>();
+    _drops->add(r, n);
     if (_budget)
         _budget->drops().add(r, n);
 }
