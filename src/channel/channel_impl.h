@@ -89,7 +89,7 @@ std::optional<std::string>& reason_string_of(Packet& p) {
 }
 
 struct channel::impl {
-    enum class state { awaiting_connect, connecting, connected, closed };
+    enum class state : std::uint8_t { awaiting_connect, connecting, connected, closed };
     /// What close() does with the Last Will.
     enum class will_action { publish, discard };
 
@@ -195,6 +195,7 @@ struct channel::impl {
 
     state _state = state::awaiting_connect;
     bool _dispatching = false;
+    bool _delivering_retained = false;  // send_owed_retained is writing
     /// Rate limited (channel::throttle, or count_publish refused): dispatch nothing.
     bool _throttled = false;
     /// Not success: refuse the CONNECT with this code (channel::refuse).
@@ -241,7 +242,6 @@ struct channel::impl {
     /// channel's time explicit makes it testable without sleeps.
     clock::time_point _now;
 
-    bool _delivering_retained = false;  // send_owed_retained is writing
     /// Retained messages owed to subscriptions (spec 3.3.1.3) and not written yet: one entry
     /// per subscription, its messages matched from the retained store when its turn comes.
     struct owed_retained {
