@@ -12,9 +12,6 @@ namespace {
 // syscalls under load, small enough that one busy publisher can't starve its shard.
 constexpr std::size_t read_chunk = 16 * 1024;
 constexpr int reads_per_turn = 4;
-// Write buffers above this size are released when they drain, so a burst doesn't pin
-// memory on an otherwise idle connection.
-constexpr std::size_t keep_buffer_capacity = 64 * 1024;
 // A closing connection whose peer does not read what is left to flush is dropped (reset,
 // discarding what the kernel still holds for it) after this long, so it doesn't hold its
 // socket, its buffers and its max_connections slot forever.
@@ -26,17 +23,24 @@ constexpr auto publisher_window = std::chrono::seconds(10);
 
 connection::connection(shard& owner, std::uint64_t id, std::unique_ptr<transport::stream> stream,
                        listener_state& listener, listener_state::admission admitted)
-    : _shard(owner), _id(id), _stream(std::move(stream)), _listener(listener), _admitted(admitted) {
-    const auto now = channel::clock::now();
-    _channel = std::make_unique<channel::channel>(owner.zone(), *this, *this, now);
+    : connection(owner, id, std::move(stream), listener, admitted, channel::clock::now()) {}
+
+connection::connection(shard& owner, std::uint64_t id, std::unique_ptr<transport::stream> stream,
+                       listener_state& listener, listener_state::admission admitted,
+                       channel::clock::time_point now)
+    : _shard(owner),
+      _id(id),
+      _stream(std::move(stream)),
+      _listener(listener),
+      _channel(owner.zone(), *this, *this, now),
+      _admitted(admitted) {
     if (admitted == listener_state::admission::refuse)
-        _channel->refuse(core::reason_code::connection_rate_exceeded);  // 3.x: code 3
+        _channel.refuse(core::reason_code::connection_rate_exceeded);  // 3.x: code 3
     else
         _limiter = owner.make_rate_limiter(read_chunk, now);
 }
 
 connection::~connection() {
-    _channel.reset();  // before the stream: the channel may still log the peer
     if (_stream)
         _stream->close();
     _listener.release(_admitted);
@@ -52,11 +56,12 @@ void connection::on_readable() {
     for (int i = 0; i < reads_per_turn; ++i) {
         if (_closing || _finished)
             return;
-        if (_channel->read_paused()) {  // e.g. throttled: its parser holds one read at most
+        if (_channel.read_paused()) {  // e.g. throttled: its parser holds one read at most
             _read_paused = true;
             return;
         }
-        if (channel::clock::now() < _last_publish + publisher_window && _shard.publishers_wait()) {
+        const auto now = channel::clock::now();  // one clock read per read
+        if (now < _last_publish + publisher_window && _shard.publishers_wait()) {
             // Overloaded, or the shards we deliver to are behind: publishers wait in their
             // TCP windows. Everyone else is read, so acknowledgements free inflight windows
             // and session queues drain (with writes, which go on). A subscriber that starts
@@ -64,23 +69,23 @@ void connection::on_readable() {
             // at most. The channel is throttled like over a rate limit: it handles nothing
             // more and doesn't judge the keep alive by a silence that is ours; its other
             // timers run.
-            _channel->throttle();
+            _channel.throttle();
             _publisher_parked = true;
             _shard.park_publisher(*this);  // resume_publishing resumes
             return;
         }
         std::size_t want = read_chunk;
         if (_limiter) {
-            want = _limiter->read_allowance(read_chunk, channel::clock::now());
+            want = _limiter->read_allowance(read_chunk, now);
             if (want == 0) {  // conn_bytes_in spent
-                _channel->throttle();
+                _channel.throttle();
                 throttle_until_ready();
                 _read_paused = true;
                 return;
             }
         }
         std::error_code ec;
-        auto buf = _channel->read_buffer(want);
+        auto buf = _channel.read_buffer(want);
         const std::size_t n = _stream->read_some(buf.first(want), ec);
         if (ec) {
             socket_gone();
@@ -89,17 +94,17 @@ void connection::on_readable() {
         if (n == 0) {
             // Drained: give back the read space prepared above (an idle connection holds
             // no buffer), then wait for the next edge.
-            _channel->on_read(0, channel::clock::now());
+            _channel.on_read(0, now);
             _stream->wait_readable();
             return;
         }
         if (_limiter)
-            _limiter->bytes_read(n, channel::clock::now());
-        _channel->on_read(n, channel::clock::now());
+            _limiter->bytes_read(n, now);
+        _channel.on_read(n, now);
         // While the session is being opened (possibly on another shard), or while the client
         // doesn't read its answers, the channel holds what it read; stop reading until the
         // grant arrives or the output drains (resume_after_grant()).
-        if (_channel->read_paused()) {
+        if (_channel.read_paused()) {
             _read_paused = true;
             return;
         }
@@ -116,7 +121,7 @@ void connection::resume_reading() {
 void connection::resume_after_grant() {
     // Reading stopped without draining the socket, so no new readiness edge will come:
     // read directly on the next turn.
-    if (_read_paused && !_channel->read_paused()) {
+    if (_read_paused && !_channel.read_paused()) {
         _read_paused = false;
         request_read();
     }
@@ -141,7 +146,7 @@ void connection::on_throttle_end(channel::clock::time_point now) {
     _throttle_pending = false;
     if (_closing || _finished)
         return;
-    _channel->resume(now);  // may spend the budget again, and ask for another wake-up
+    _channel.resume(now);  // may spend the budget again, and ask for another wake-up
     resume_after_grant();
 }
 
@@ -151,7 +156,7 @@ void connection::resume_publishing() {
     if (!_publisher_parked || _closing || _finished)
         return;
     _publisher_parked = false;
-    _channel->resume(channel::clock::now());
+    _channel.resume(channel::clock::now());
     request_read();
 }
 
@@ -168,18 +173,12 @@ void connection::socket_gone() {
     if (_finished)
         return;
     if (!_closing)
-        _channel->on_socket_closed(channel::clock::now());
+        _channel.on_socket_closed(channel::clock::now());
     finish();
 }
 
 std::optional<core::ip_address> connection::peer_address() const {
-    // The stream names its peer "address:port" (IPv6 without brackets): the address is
-    // everything before the last colon. Parsed on demand: asked once per CONNECT.
-    const std::string& peer = _stream->peer();
-    const auto colon = peer.rfind(':');
-    if (colon == std::string::npos)
-        return std::nullopt;
-    return core::parse_ip_address(std::string_view(peer).substr(0, colon));
+    return _stream->peer_address();
 }
 
 // --- writing --------------------------------------------------------------------------
@@ -193,17 +192,30 @@ void connection::notify_output() {
 
 void connection::append_by_reference(std::shared_ptr<const std::string> bytes) {
     seal_output();
-    _segment_bytes += bytes->size();
-    _segments.push_back(segment{{}, std::move(bytes)});
+    outbound& o = out();
+    o.segment_bytes += bytes->size();
+    o.segments.push_back(outbound::segment{{}, std::move(bytes)});
     notify_output();
 }
 
+outbound& connection::out() {
+    if (!_out)
+        _out = _shard.outbound_buffers().take();
+    return *_out;
+}
+
+void connection::release_output() {
+    if (_out && _out->idle())
+        _shard.outbound_buffers().give(std::move(_out));
+}
+
 void connection::seal_output() {
-    if (_output.empty())
+    if (!_out || _out->output.empty())
         return;
-    _segment_bytes += _output.size();
-    _segments.push_back(segment{std::move(_output), nullptr});
-    _output.clear();  // moved-from: make it a valid empty string
+    outbound& o = *_out;
+    o.segment_bytes += o.output.size();
+    o.segments.push_back(outbound::segment{std::move(o.output), nullptr});
+    o.output.clear();  // moved-from: make it a valid empty string
 }
 
 void connection::flush() {
@@ -220,22 +232,23 @@ void connection::on_writable() {
 }
 
 void connection::write_pending() {
-    // Pieces per system call: the channel coalesces small frames into _output, so a turn's
-    // output is a handful of pieces (one more per large payload sent by reference).
+    // Pieces per system call: the channel coalesces small frames into the output, so a
+    // turn's output is a handful of pieces (one more per large payload sent by reference).
     constexpr std::size_t max_pieces = 64;
     bool wrote = false;
     while (pending_output() > 0) {
+        outbound& o = *_out;  // bytes are pending: it exists
         std::string_view views[max_pieces];
         std::size_t count = 0;
-        std::size_t skip = _sent;  // applies to the first piece only
-        for (const segment& seg : _segments) {
+        std::size_t skip = o.sent;  // applies to the first piece only
+        for (const outbound::segment& seg : o.segments) {
             if (count == max_pieces)
                 break;
             views[count++] = seg.bytes().substr(skip);
             skip = 0;
         }
-        if (count < max_pieces && !_output.empty())
-            views[count++] = std::string_view(_output).substr(skip);
+        if (count < max_pieces && !o.output.empty())
+            views[count++] = std::string_view(o.output).substr(skip);
         std::error_code ec;
         const std::size_t n = _stream->write_some({views, count}, ec);
         if (ec) {
@@ -247,43 +260,17 @@ void connection::write_pending() {
             _stream->wait_writable();
             break;
         }
-        consume(n);
+        o.consume(n);
         wrote = true;
     }
-    if (!_awaiting_writable && _output.capacity() > keep_buffer_capacity)
-        std::string().swap(_output);  // a burst made it large: don't pin it while idle
     if (wrote && _read_paused) {
-        _channel->on_output_drained(channel::clock::now());
+        _channel.on_output_drained(channel::clock::now());
         resume_after_grant();
     }
-    if (_closing && pending_output() == 0)
-        finish();
-}
-
-void connection::consume(std::size_t n) {
-    while (n > 0 && !_segments.empty()) {
-        segment& front = _segments.front();
-        const std::size_t left = front.bytes().size() - _sent;
-        if (n < left) {
-            _sent += n;
-            return;
-        }
-        n -= left;
-        _sent = 0;
-        _segment_bytes -= front.bytes().size();
-        // Reuse a written buffer for the next output instead of allocating anew, unless a
-        // burst made it large: an idle connection should not pin memory.
-        if (!front.shared && _output.empty() && _output.capacity() < front.owned.capacity() &&
-            front.owned.capacity() <= keep_buffer_capacity) {
-            _output = std::move(front.owned);
-            _output.clear();
-        }
-        _segments.erase(_segments.begin());
-    }
-    _sent += n;
-    if (_sent == _output.size()) {
-        _output.clear();
-        _sent = 0;
+    if (pending_output() == 0) {
+        release_output();  // idle: the buffers go back to the shard
+        if (_closing)
+            finish();
     }
 }
 
@@ -295,7 +282,7 @@ void connection::on_tick(channel::clock::time_point now) {
     }
     // Overload-paused connections tick too (CONNECT and refusal timeouts, retries, queue
     // expiry); their channel is throttled, which suspends only the keep alive.
-    _channel->on_tick(now);
+    _channel.on_tick(now);
 }
 
 void connection::close() {

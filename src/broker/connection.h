@@ -3,10 +3,12 @@
 // the channel's two seams: connection_io (bytes out, close) and broker_services (forwarded
 // to the shard with this connection's identity, so asynchronous answers can find it again).
 //
-// Writes are gathered: the channel appends to _output during a loop turn and the shard
+// Writes are gathered: the channel appends to the output during a loop turn and the shard
 // flushes every dirty connection once at the end of the turn. A flush hands the kernel all
 // it takes at once (non-blocking); only when the socket is full does the connection wait
-// for it to become writable, while new bytes accumulate behind the unsent ones.
+// for it to become writable, while new bytes accumulate behind the unsent ones. The output
+// buffers are borrowed from the shard's outbound_pool while the connection has something to
+// write, so an idle connection holds no buffer and no segment list.
 //
 // THREADING WARNING: owned by one shard; every call happens on that shard's thread.
 
@@ -17,6 +19,7 @@
 #include <vector>
 
 #include "broker/listener_state.h"
+#include "broker/outbound_pool.h"
 #include "channel/broker_services.h"
 #include "channel/channel.h"
 #include "channel/connection_io.h"
@@ -38,7 +41,7 @@ public:
 
     void start();
     std::uint64_t id() const { return _id; }
-    channel::channel& chan() { return *_channel; }
+    channel::channel& chan() { return _channel; }
     bool finished() const { return _finished; }
     /// Writes what the channel queued (called by the shard once per loop turn).
     void flush();
@@ -56,10 +59,10 @@ public:
     void resume_publishing();
 
     // connection_io
-    std::string& output() override { return _output; }
+    std::string& output() override { return out().output; }
     void notify_output() override;
     void append_by_reference(std::shared_ptr<const std::string> bytes) override;
-    std::size_t pending_output() const override { return _segment_bytes + _output.size() - _sent; }
+    std::size_t pending_output() const override { return _out ? _out->pending() : 0; }
     bool count_publish(channel::clock::time_point now) override;
     std::optional<core::ip_address> peer_address() const override;
     void close() override;
@@ -81,35 +84,30 @@ public:
     void on_writable() override;
 
 private:
+    connection(shard& owner, std::uint64_t id, std::unique_ptr<transport::stream> stream,
+               listener_state& listener, listener_state::admission admitted,
+               channel::clock::time_point now);
     void request_read();
     /// Over a rate limit: wake up when the limiter allows again.
     void throttle_until_ready();
     void socket_gone();
     void finish();
 
+    /// The output buffers, borrowed when the connection first writes.
+    outbound& out();
+    /// Gives the output buffers back to the pool if nothing is left to write.
+    void release_output();
+    void seal_output();
+    /// Writes what the kernel takes now; waits for writability if it doesn't take it all.
+    void write_pending();
+
     shard& _shard;
     std::uint64_t _id;
     std::unique_ptr<transport::stream> _stream;
     listener_state& _listener;
-    std::unique_ptr<channel::channel> _channel;
+    channel::channel _channel;                          // after _stream: destroyed before it
     std::unique_ptr<transport::rate_limiter> _limiter;  // null: no inbound rate limit
-    /// Outbound bytes in order: sealed segments, then _output (the open tail). A segment is
-    /// either bytes of this connection or bytes shared with others (a large payload).
-    struct segment {
-        std::string owned;
-        std::shared_ptr<const std::string> shared;
-        std::string_view bytes() const { return shared ? std::string_view(*shared) : owned; }
-    };
-    void seal_output();
-    /// Writes what the kernel takes now; waits for writability if it doesn't take it all.
-    void write_pending();
-    /// Drops the first `n` pending bytes (written).
-    void consume(std::size_t n);
-
-    std::string _output;              // appended by the channel
-    std::vector<segment> _segments;   // sealed, in front of _output
-    std::size_t _segment_bytes = 0;   // bytes in _segments, written ones included
-    std::size_t _sent = 0;            // bytes of the first pending piece already written
+    std::unique_ptr<outbound> _out;                     // null: nothing to write
     bool _awaiting_writable = false;  // the kernel took less than offered: wait_writable()
     bool _read_scheduled = false;     // a direct read is queued for the end of the turn
     bool _read_paused = false;        // stopped reading while the channel holds frames back

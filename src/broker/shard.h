@@ -33,6 +33,7 @@
 
 #include "broker/delayed_queue.h"
 #include "broker/delivery.h"
+#include "broker/outbound_pool.h"
 #include "broker/throttle_list.h"
 #include "channel/broker_services.h"
 #include "channel/channel_config.h"
@@ -95,6 +96,7 @@ public:
     const router::retained_store& retained() const;
     auth::access_control& access();
     channel::frame_cache& qos0_frames() { return _frames; }
+    outbound_pool& outbound_buffers() { return _outbound; }
     void schedule_flush(connection& c);
     void schedule_read(connection& c);
     void retire(connection& c);
@@ -120,14 +122,18 @@ private:
         /// Runs on the surrendering shard; carries the session (or null) to the new owner.
         std::function<void(std::unique_ptr<session::session>)> send;
     };
+    /// A session on its way here (between open_session and adopt_session).
+    struct pending_session {
+        std::vector<delivery_item> held;  // deliveries that arrived meanwhile
+        std::optional<handoff> claim;     // a newer connection claimed it meanwhile
+    };
     struct session_entry {
         std::unique_ptr<session::session> session;
         connection* conn = nullptr;  // attached connection, if any
         bool surrendering = false;   // being handed to a new connection (takeover)
-        /// Between open_session and adopt_session: the session is on its way here.
-        bool pending = false;
-        std::vector<delivery_item> held;  // deliveries that arrived while pending
-        std::optional<handoff> claim;     // a newer connection claimed it while pending
+        /// Non-null while pending: apart, so that the entries of the many settled sessions
+        /// stay small.
+        std::unique_ptr<pending_session> pending;
     };
     /// Deliveries to a surrendered session id go to its new owner until `until`.
     struct forward {
@@ -204,6 +210,7 @@ private:
     std::vector<router::route> _routes;                  // scratch for publish
     std::vector<router::subscription_options> _matched;  // scratch: one session's matches
     channel::frame_cache _frames;
+    outbound_pool _outbound;  // lent to connections while they write
     delayed_queue _delayed;
     struct {
         std::uint64_t count = 0;

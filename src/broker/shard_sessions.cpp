@@ -50,7 +50,7 @@ void shard::open_session(connection& c, const channel::session_request& req,
                          std::function<void(channel::session_grant)> done) {
     const std::uint64_t new_id = _ctx.next_session_id.fetch_add(1, std::memory_order_relaxed);
     const auto prev = _ctx.registry.exchange(req.client_id, {_index, new_id});
-    _sessions[new_id].pending = true;
+    _sessions[new_id].pending = std::make_unique<pending_session>();
     const std::uint64_t conn_id = c.id();
     if (!prev) {
         adopt_session(conn_id, new_id, nullptr, req, done);
@@ -80,7 +80,7 @@ void shard::surrender_session(std::uint64_t id, handoff h) {
     if (it->second.pending) {
         // This session is itself still on its way here: serve the newer claim when it
         // arrives (adopt_session). The registry names one owner, so one claim at most.
-        it->second.claim = std::move(h);
+        it->second.pending->claim = std::move(h);
         return;
     }
     hand_over(it, std::move(h));
@@ -134,18 +134,16 @@ void shard::adopt_session(std::uint64_t conn_id, std::uint64_t new_id,
     session::session* raw = s.get();
     session_entry& entry = eit->second;
     entry.session = std::move(s);
-    entry.pending = false;
-    std::vector<delivery_item> held = std::move(entry.held);
-    entry.held.clear();
+    const std::unique_ptr<pending_session> pending = std::move(entry.pending);
+    std::vector<delivery_item>& held = pending->held;
 
     auto cit = _connections.find(conn_id);
     connection* conn =
         cit == _connections.end() || cit->second->finished() ? nullptr : cit->second.get();
 
-    if (entry.claim) {
+    if (pending->claim) {
         // A newer connection claimed the client id while this one waited: it wins.
-        handoff h = std::move(*entry.claim);
-        entry.claim.reset();
+        handoff h = std::move(*pending->claim);
         deliver_items(held, now);  // queued in the (detached) session, not lost
         if (conn)
             conn->chan().kick(core::reason_code::session_taken_over, now);
@@ -195,7 +193,7 @@ void shard::deliver_local(const core::message_ptr& msg, std::uint64_t session,
             e.session->deliver(msg, opts, now);
         } else if (e.pending) {
             for (const auto& o : opts)
-                e.held.push_back(delivery_item{msg, session, o});
+                e.pending->held.push_back(delivery_item{msg, session, o});
         }
         return;
     }

@@ -275,7 +275,7 @@ void channel::impl::close(will_action will, clock::time_point now, bool close_io
         _session = nullptr;
         _broker.session_closed(s);  // the broker decides: discard (expiry 0) or keep
     }
-    _topic_aliases.clear();
+    _aliases.reset();
     if (close_io)
         _io.close();
 }

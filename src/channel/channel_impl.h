@@ -36,6 +36,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <type_traits>
@@ -88,7 +89,7 @@ std::optional<std::string>& reason_string_of(Packet& p) {
 }
 
 struct channel::impl {
-    enum class state { awaiting_connect, connecting, connected, closed };
+    enum class state : std::uint8_t { awaiting_connect, connecting, connected, closed };
     /// What close() does with the Last Will.
     enum class will_action { publish, discard };
 
@@ -194,6 +195,7 @@ struct channel::impl {
 
     state _state = state::awaiting_connect;
     bool _dispatching = false;
+    bool _delivering_retained = false;  // send_owed_retained is writing
     /// Rate limited (channel::throttle, or count_publish refused): dispatch nothing.
     bool _throttled = false;
     /// Not success: refuse the CONNECT with this code (channel::refuse).
@@ -214,13 +216,24 @@ struct channel::impl {
     bool _problem_information = true;           // v5 Request Problem Information
     bool _response_information = false;         // v5 Request Response Information
     mountpoint _mountpoint;                     // resolved for this client at CONNECT
-    std::optional<codec::will_message> _will;
+    // What only some connections use is allocated on first use (null: none), so that an
+    // idle connection without them stays small (a will alone is ~240 bytes).
+    std::unique_ptr<codec::will_message> _will;
 
     session::session* _session = nullptr;
-    /// v5 inbound Topic Alias -> topic (spec 3.3.2.3.4). Per connection, never per session.
-    std::unordered_map<std::uint16_t, std::string> _topic_aliases;
-    /// v5 outbound Topic Aliases, up to the client's Topic Alias Maximum. Per connection.
-    outbound_topic_aliases _out_aliases;
+    /// v5 Topic Aliases (spec 3.3.2.3.4). Per connection, never per session.
+    struct topic_aliases {
+        explicit topic_aliases(std::uint16_t outbound_maximum) : outbound(outbound_maximum) {}
+        std::unordered_map<std::uint16_t, std::string> inbound;  // alias -> topic
+        outbound_topic_aliases outbound;  // up to the client's Topic Alias Maximum
+    };
+    /// Allocated at CONNECT when the client takes outbound aliases, or by the first alias it
+    /// defines.
+    std::unique_ptr<topic_aliases> _aliases;
+    /// The outbound aliases, or null when the client takes none.
+    outbound_topic_aliases* out_aliases() const {
+        return _aliases && _aliases->outbound.maximum() != 0 ? &_aliases->outbound : nullptr;
+    }
 
     clock::time_point _created_at;
     clock::time_point _last_received;
@@ -229,7 +242,6 @@ struct channel::impl {
     /// channel's time explicit makes it testable without sleeps.
     clock::time_point _now;
 
-    bool _delivering_retained = false;  // send_owed_retained is writing
     /// Retained messages owed to subscriptions (spec 3.3.1.3) and not written yet: one entry
     /// per subscription, its messages matched from the retained store when its turn comes.
     struct owed_retained {
@@ -239,8 +251,11 @@ struct channel::impl {
         std::size_t sent = 0;
         bool matched = false;
     };
-    std::vector<owed_retained> _owed_retained;
-    std::size_t _owed_next = 0;  // first entry of _owed_retained not finished
+    struct owed_retained_list {
+        std::vector<owed_retained> entries;
+        std::size_t next = 0;  // first entry not finished
+    };
+    std::unique_ptr<owed_retained_list> _owed;  // null when nothing is owed
     std::uint64_t _slow_consumer_drops = 0;
     std::uint64_t _too_large_drops = 0;
 };

@@ -79,7 +79,8 @@ core::status channel::impl::handle_connect_frame(const codec::frame& f, clock::t
 
     _client_id = std::move(c.client_id);
     _username = std::move(c.username);
-    _will = std::move(c.will);
+    if (c.will)
+        _will = std::make_unique<codec::will_message>(std::move(*c.will));
 
     // Keep alive: v5 lets the server impose its own value (Server Keep Alive, 3.2.2.3.14).
     _keep_alive = c.keep_alive;
@@ -99,8 +100,10 @@ core::status channel::impl::handle_connect_frame(const codec::frame& f, clock::t
         _client_receive_maximum = c.props.receive_maximum.value_or(65535);
         // Outbound aliases: as many as the client takes, but no more than we accept inbound
         // (mqtt.max_topic_alias), which bounds the topics a connection may make us keep.
-        _out_aliases = outbound_topic_aliases(
-            std::min(c.props.topic_alias_maximum.value_or(0), _cfg.max_topic_alias));
+        const std::uint16_t out_aliases =
+            std::min(c.props.topic_alias_maximum.value_or(0), _cfg.max_topic_alias);
+        if (out_aliases != 0)
+            _aliases = std::make_unique<topic_aliases>(out_aliases);
     }
 
     _state = state::connecting;

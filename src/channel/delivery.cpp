@@ -73,18 +73,21 @@ bool channel::impl::send_publish(const session::publish_out& p) {
         pk.subscription_identifiers.assign(p.subscription_ids.begin(), p.subscription_ids.end());
     }
 
-    if (p.qos == 0 && pk.subscription_identifiers.empty() && _out_aliases.maximum() == 0 &&
+    outbound_topic_aliases* const aliases = out_aliases();
+    if (p.qos == 0 && pk.subscription_identifiers.empty() && !aliases &&
         pk.payload.size() < k_payload_by_reference)
         return send_shared_qos0(p, pk);
 
-    const outbound_topic_aliases::choice alias = _out_aliases.choose(*topic);
+    const outbound_topic_aliases::choice alias =
+        aliases ? aliases->choose(*topic) : outbound_topic_aliases::choice{};
     if (alias.alias != 0) {
         pk.topic_alias = alias.alias;
         if (alias.known)
             pk.topic = {};
     }
     if (write_publish(pk, p.owner)) {
-        _out_aliases.commit(alias, *topic);
+        if (aliases)
+            aliases->commit(alias, *topic);
         return true;
     }
     if (alias.alias != 0 && !alias.known) {  // maybe the alias property was the last straw

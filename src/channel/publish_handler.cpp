@@ -47,13 +47,17 @@ core::result<std::string_view> channel::impl::resolve_topic(const codec::publish
     if (alias == 0 || alias > _cfg.max_topic_alias)
         return core::fail(reason_code::topic_alias_invalid, "topic alias out of range");
     if (!p.topic.empty()) {
-        auto [it, inserted] = _topic_aliases.try_emplace(alias, p.topic);
+        if (!_aliases)
+            _aliases = std::make_unique<topic_aliases>(0);  // the client takes no outbound ones
+        auto [it, inserted] = _aliases->inbound.try_emplace(alias, p.topic);
         if (!inserted)
             it->second.assign(p.topic);
         return p.topic;
     }
-    auto it = _topic_aliases.find(alias);
-    if (it == _topic_aliases.end())
+    if (!_aliases)
+        return core::fail(reason_code::protocol_error, "unknown topic alias");
+    const auto it = _aliases->inbound.find(alias);
+    if (it == _aliases->inbound.end())
         return core::fail(reason_code::protocol_error, "unknown topic alias");
     return std::string_view(it->second);
 }

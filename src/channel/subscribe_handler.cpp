@@ -135,9 +135,12 @@ core::status channel::impl::handle_subscribe(const codec::subscribe_packet& p,
         // Retain Handling (spec 3.8.3.1): 0 always, 1 only for a new subscription, 2 never.
         // Shared subscriptions never get retained messages (spec 4.8.2).
         const bool send_retained = r.retain_handling == 0 || (r.retain_handling == 1 && is_new);
-        if (send_retained && !core::is_shared_filter(*filter))
-            _owed_retained.push_back(
+        if (send_retained && !core::is_shared_filter(*filter)) {
+            if (!_owed)
+                _owed = std::make_unique<owed_retained_list>();
+            _owed->entries.push_back(
                 {std::string(session::session::routed_filter(*filter)), opts, {}, 0, false});
+        }
     }
     send_with_reason(std::move(ack), problem);
 
@@ -151,8 +154,10 @@ bool channel::impl::send_owed_retained(clock::time_point now) {
         bool& flag;
         ~reset_flag() { flag = false; }
     } reset{_delivering_retained};
-    while (_owed_next < _owed_retained.size()) {
-        owed_retained& o = _owed_retained[_owed_next];
+    if (!_owed)
+        return true;
+    while (_owed->next < _owed->entries.size()) {
+        owed_retained& o = _owed->entries[_owed->next];
         if (!o.matched) {
             _broker.retained().match(o.filter, o.messages);
             o.matched = true;
@@ -169,11 +174,9 @@ bool channel::impl::send_owed_retained(clock::time_point now) {
             _session->deliver_retained(o.messages[o.sent++], o.opts, now);
         }
         o.messages = {};  // done: free the snapshot now
-        ++_owed_next;
+        ++_owed->next;
     }
-    _owed_retained.clear();
-    _owed_retained.shrink_to_fit();  // an idle connection keeps nothing
-    _owed_next = 0;
+    _owed.reset();  // an idle connection keeps nothing
     return true;
 }
 

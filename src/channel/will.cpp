@@ -39,7 +39,8 @@ void channel::impl::settle_will(will_action action, clock::time_point now) {
     const std::uint32_t expiry = _session ? _session->expiry_interval() : 0;
     if (codec::is_v5(_version) && w.will_delay_interval > 0 && _session && expiry > 0) {
         const auto delay = std::chrono::seconds(std::min(w.will_delay_interval, expiry));
-        _session->will() = session::session::pending_will{std::move(msg), now + delay};
+        _session->will() = std::make_unique<session::session::pending_will>(
+            session::session::pending_will{std::move(msg), now + delay});
         return;
     }
     _broker.publish(std::move(msg));

@@ -47,6 +47,9 @@ public:
         clock::time_point sent_at{};
     };
 
+    /// Packet ids are handed out from `first_id` on (1..65535).
+    explicit inflight_window(std::uint16_t first_id = 1) : _next_id(first_id == 0 ? 1 : first_id) {}
+
     std::size_t size() const { return _ids.size(); }
     bool empty() const { return _ids.empty(); }
 
@@ -91,7 +94,7 @@ private:
     std::uint32_t _head = npos;
     std::uint32_t _tail = npos;
     std::uint32_t _free = npos;
-    std::uint16_t _next_id = 1;
+    std::uint16_t _next_id;
 };
 
 }  // namespace emqd::session::detail

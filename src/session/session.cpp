@@ -39,10 +39,17 @@ namespace emqd::session {
 using detail::delivery;
 
 struct session::state {
+    explicit state(std::uint16_t next_packet_id) : inflight(next_packet_id) {}
     detail::inflight_window inflight;
     detail::message_queue queue;
     detail::packet_id_map<clock::time_point> awaiting_rel;  // inbound QoS 2: id -> received at
     std::size_t unsent = 0;                                 // inflight entries marked unsent
+
+    bool empty() const { return inflight.empty() && queue.empty() && awaiting_rel.size() == 0; }
+    /// The inflight entry for `packet_id` in `s` (may be null: nothing inflight), or null.
+    static detail::inflight_window::entry* find(state* s, std::uint16_t packet_id) {
+        return s ? s->inflight.find(packet_id) : nullptr;
+    }
 
     /// The client answered `e`, possibly one it got on an earlier connection and that was
     /// waiting to be resent: it is no longer owed.
@@ -71,35 +78,58 @@ publish_out make_publish(const delivery& d, bool dup, std::uint16_t packet_id) {
 
 session::session(const session_config& cfg, std::string client_id, router::router& router,
                  router::subscriber_id self, queue_budget* budget)
-    : _cfg(cfg),
-      _client_id(std::move(client_id)),
-      _router(router),
-      _self(self),
-      _state(std::make_unique<state>()) {
+    : _cfg(cfg), _client_id(std::move(client_id)), _router(router), _self(self) {
     set_queue_budget(budget);
-}
-
-void session::set_queue_budget(queue_budget* budget) {
-    _budget = budget;
-    _state->queue.set_budget(budget);
-}
-
-void session::count_drops(const drop_counters& d) {
-    _drops += d;
-    if (_budget)
-        _budget->drops() += d;
-}
-
-void session::count_drop(drop_reason r, std::uint64_t n) {
-    _drops.add(r, n);
-    if (_budget)
-        _budget->drops().add(r, n);
 }
 
 session::~session() {
     for (const auto& [filter, opts] : _subscriptions) {
         _router.unsubscribe(routed_filter(filter), _self);  // a second one finds nothing
     }
+}
+
+void session::set_queue_budget(queue_budget* budget) {
+    _budget = budget;
+    if (_state)
+        _state->queue.set_budget(budget);
+}
+
+session::state& session::flows() {
+    if (!_state) {
+        _state = std::make_unique<state>(_next_packet_id);
+        _state->queue.set_budget(_budget);
+    }
+    return *_state;
+}
+
+void session::release_idle_flows() {
+    if (_state && _state->empty()) {
+        _next_packet_id = _state->inflight.next_packet_id();  // ids go on where they were
+        _state.reset();
+    }
+}
+
+const drop_counters& session::drops() const {
+    static const drop_counters none;
+    return _drops ? *_drops : none;
+}
+
+void session::count_drops(const drop_counters& d) {
+    if (d.total() == 0)
+        return;
+    if (!_drops)
+        _drops = std::make_unique<drop_counters>();
+    *_drops += d;
+    if (_budget)
+        _budget->drops() += d;
+}
+
+void session::count_drop(drop_reason r, std::uint64_t n) {
+    if (!_drops)
+        _drops = std::make_unique<drop_counters>();
+    _drops->add(r, n);
+    if (_budget)
+        _budget->drops().add(r, n);
 }
 
 void session::rebind(router::subscriber_id new_id) {
@@ -135,6 +165,8 @@ void session::attach(session_sink* sink, std::uint16_t receive_maximum, clock::t
     // every entry counts against it, PUBRELs are always resent.
     const std::size_t quota = window_capacity();
     std::size_t outstanding = 0;
+    if (!_state)
+        return;  // nothing owed
     _state->unsent = 0;
     _state->inflight.sweep([&](detail::inflight_window::entry& e) {
         if (!_sink) {
@@ -293,7 +325,7 @@ void session::dispatch(delivery&& d, clock::time_point now) {
             _sink->send_publish(make_publish(d, false, 0));
             return;
         }
-        if (_state->queue.empty() && _state->inflight.size() < window_capacity()) {
+        if (!_state || (_state->queue.empty() && _state->inflight.size() < window_capacity())) {
             send_new(std::move(d), now);
             return;
         }
@@ -301,19 +333,22 @@ void session::dispatch(delivery&& d, clock::time_point now) {
         count_drop(drop_reason::qos0_offline);
         return;
     }
-    count_drops(_state->queue.push(std::move(d), {_cfg.max_mqueue_len, _cfg.max_mqueue_bytes}));
+    count_drops(flows().queue.push(std::move(d), {_cfg.max_mqueue_len, _cfg.max_mqueue_bytes}));
 }
 
 // Precondition: attached, d.qos > 0, window has room.
 void session::send_new(delivery&& d, clock::time_point now) {
-    auto& e = _state->inflight.push_back(std::move(d), now);
+    auto& inflight = flows().inflight;
+    auto& e = inflight.push_back(std::move(d), now);
     const std::uint16_t id = e.packet_id;
     if (!_sink->send_publish(make_publish(e.d, false, id))) {
-        _state->inflight.erase(id);  // delivered-and-dropped: do not wait for an ack
+        inflight.erase(id);  // delivered-and-dropped: do not wait for an ack
     }
 }
 
 void session::drain(clock::time_point now) {
+    if (!_state)
+        return;
     resend_unsent(now);
     auto& q = _state->queue;
     while (_sink && !q.empty()) {
@@ -359,7 +394,7 @@ void session::resend_unsent(clock::time_point now) {
 // --- acks ---------------------------------------------------------------------------------
 
 core::status session::on_puback(std::uint16_t packet_id, clock::time_point now) {
-    auto* e = _state->inflight.find(packet_id);
+    auto* e = state::find(_state.get(), packet_id);
     if (!e || e->d.qos != 1) {
         return core::fail(core::reason_code::packet_identifier_not_found,
                           "PUBACK for a packet id not awaiting PUBACK");
@@ -371,7 +406,7 @@ core::status session::on_puback(std::uint16_t packet_id, clock::time_point now) 
 }
 
 core::status session::on_pubrec(std::uint16_t packet_id, clock::time_point now) {
-    auto* e = _state->inflight.find(packet_id);
+    auto* e = state::find(_state.get(), packet_id);
     if (!e || e->d.qos != 2) {
         return core::fail(core::reason_code::packet_identifier_not_found,
                           "PUBREC for a packet id not awaiting PUBREC");
@@ -390,7 +425,7 @@ core::status session::on_pubrec(std::uint16_t packet_id, clock::time_point now) 
 }
 
 core::status session::on_pubrec_refused(std::uint16_t packet_id, clock::time_point now) {
-    auto* e = _state->inflight.find(packet_id);
+    auto* e = state::find(_state.get(), packet_id);
     if (!e || e->d.qos != 2 || e->pubrec) {
         return core::fail(core::reason_code::packet_identifier_not_found,
                           "PUBREC for a packet id not awaiting PUBREC");
@@ -402,7 +437,7 @@ core::status session::on_pubrec_refused(std::uint16_t packet_id, clock::time_poi
 }
 
 core::status session::on_pubcomp(std::uint16_t packet_id, clock::time_point now) {
-    auto* e = _state->inflight.find(packet_id);
+    auto* e = state::find(_state.get(), packet_id);
     if (!e || !e->pubrec) {
         return core::fail(core::reason_code::packet_identifier_not_found,
                           "PUBCOMP for a packet id not awaiting PUBCOMP");
@@ -417,6 +452,8 @@ void session::hand_off_shared(
     auto offer = [&give](const delivery& d) {
         return d.shared_group != 0 && d.qos > 0 && d.msg && give(d.msg, d.shared_group);
     };
+    if (!_state)
+        return;
     _state->inflight.sweep([&](detail::inflight_window::entry& e) {
         if (e.pubrec || !offer(e.d)) {
             return true;  // PUBREC'd: the client has it; only PUBREL/PUBCOMP remain
@@ -430,7 +467,7 @@ void session::hand_off_shared(
 // --- inbound QoS 2 ------------------------------------------------------------------------
 
 core::result<bool> session::awaiting_rel_insert(std::uint16_t packet_id, clock::time_point now) {
-    auto& awaiting = _state->awaiting_rel;
+    auto& awaiting = flows().awaiting_rel;
     if (awaiting.contains(packet_id)) {
         return false;
     }
@@ -443,12 +480,14 @@ core::result<bool> session::awaiting_rel_insert(std::uint16_t packet_id, clock::
 }
 
 bool session::awaiting_rel_release(std::uint16_t packet_id) {
-    return _state->awaiting_rel.erase(packet_id);
+    return _state && _state->awaiting_rel.erase(packet_id);
 }
 
 // --- time ---------------------------------------------------------------------------------
 
 void session::tick(clock::time_point now, bool retry) {
+    if (!_state)
+        return;  // nothing in flight, queued or awaiting release
     if (retry && _sink && _cfg.retry_interval.count() > 0) {
         _state->inflight.sweep([&](detail::inflight_window::entry& e) {
             if (!_sink || e.unsent || now - e.sent_at < _cfg.retry_interval) {
@@ -470,21 +509,22 @@ void session::tick(clock::time_point now, bool retry) {
     if (const std::size_t n = _state->queue.drop_expired(now))
         count_drop(drop_reason::expired, n);
     drain(now);  // a failed resend may have freed slots
+    release_idle_flows();
 }
 
 // --- introspection ------------------------------------------------------------------------
 
 std::size_t session::inflight_size() const {
-    return _state->inflight.size();
+    return _state ? _state->inflight.size() : 0;
 }
 std::size_t session::queue_size() const {
-    return _state->queue.size();
+    return _state ? _state->queue.size() : 0;
 }
 std::uint64_t session::queue_bytes() const {
-    return _state->queue.bytes();
+    return _state ? _state->queue.bytes() : 0;
 }
 std::size_t session::awaiting_rel_size() const {
-    return _state->awaiting_rel.size();
+    return _state ? _state->awaiting_rel.size() : 0;
 }
 
 }  // namespace emqd::session

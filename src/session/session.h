@@ -210,7 +210,8 @@ public:
         core::message_ptr msg;
         clock::time_point due;
     };
-    std::optional<pending_will>& will() { return _will; }
+    /// Null when there is none (held apart: most sessions never have one).
+    std::unique_ptr<pending_will>& will() { return _will; }
 
     // --- introspection ------------------------------------------------------------------
     std::size_t inflight_size() const;
@@ -222,8 +223,8 @@ public:
     /// Messages this session lost, by reason: queue bounds (count, bytes, global bytes),
     /// expiry (on delivery, in the queue, or when moving into the window), and QoS 0 while
     /// detached without mqueue_store_qos0.
-    const drop_counters& drops() const { return _drops; }
-    std::uint64_t dropped() const { return _drops.total(); }
+    const drop_counters& drops() const;
+    std::uint64_t dropped() const { return drops().total(); }
 
 private:
     void resend_unsent(clock::time_point now);
@@ -241,11 +242,18 @@ private:
     clock::time_point _detached_at{};
     std::uint32_t _expiry_interval = 0;
     subscription_map _subscriptions;
-    std::optional<pending_will> _will;
-    drop_counters _drops;
+    std::unique_ptr<pending_will> _will;
+    std::unique_ptr<drop_counters> _drops;  // null until the first drop
     queue_budget* _budget = nullptr;
     struct state;
-    std::unique_ptr<state> _state;  // inflight window, queue, packet ids, awaiting rel
+    /// Inflight window, queue, awaiting rel: null while all are empty. Created by the first
+    /// QoS 1/2 message or queued message (flows()), freed by the tick that finds it empty
+    /// again, so an idle session holds none of it (and no slab sized by a past burst).
+    std::unique_ptr<state> _state;
+    std::uint16_t _next_packet_id = 1;  // while _state is null: where its ids resume
+
+    state& flows();
+    void release_idle_flows();
 
     std::size_t window_capacity() const;
     void dispatch(detail::delivery&& d, clock::time_point now);

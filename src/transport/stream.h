@@ -10,15 +10,21 @@
 // once, in as few system calls as its pieces allow, instead of waiting for a completion
 // to be scheduled after every other ready connection.
 //
+// Lifetime: the owner may destroy a stream at any time (destruction closes it), except from
+// inside one of that stream's own callbacks; nothing is called on the handler after close().
+//
 // THREADING WARNING: a stream belongs to the event loop (shard) that accepted it; every
 // call and every callback happens on that loop's thread.
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <system_error>
+
+#include "core/ip_address.h"
 
 namespace emqd::transport {
 
@@ -58,8 +64,10 @@ public:
     /// call twice, and after close().
     virtual void abort() = 0;
 
-    /// "ip:port" of the peer, for logs and (later) CIDR rules.
-    virtual const std::string& peer() const = 0;
+    /// The peer's IP address (ban list, access rules); nullopt when unknown.
+    virtual std::optional<core::ip_address> peer_address() const = 0;
+    /// "ip:port" of the peer (IPv6 without brackets), or "unknown": for logs.
+    virtual std::string peer() const = 0;
 };
 
 }  // namespace emqd::transport

@@ -73,7 +73,8 @@ struct tcp_listener::impl : std::enable_shared_from_this<impl> {
                 return;
             }
         }
-        on_accept(make_tcp_stream(std::move(socket)));
+        if (auto s = make_tcp_stream(std::move(socket)))
+            on_accept(std::move(s));
         accept_next();
     }
 

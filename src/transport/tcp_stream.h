@@ -8,9 +8,9 @@
 
 namespace emqd::transport {
 
-/// Wraps an accepted socket. The socket state lives in a shared block that pending Asio
-/// operations keep alive, so the stream object itself may be destroyed at any time after
-/// close() without a completion touching freed memory.
+/// Takes over an accepted socket: it leaves Asio's reactor for the poller of the socket's
+/// io_context (poller.h), which then runs every callback. Null if Asio can't release it
+/// (the socket is closed then). The stream must be destroyed before that io_context.
 std::unique_ptr<stream> make_tcp_stream(boost::asio::ip::tcp::socket socket);
 
 }  // namespace emqd::transport

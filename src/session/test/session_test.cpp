@@ -292,6 +292,26 @@ TEST_F(session_flow, packet_ids_wrap_around_skipping_zero) {
     EXPECT_EQ(sink.sent.back().packet_id, 1);  // never 0
 }
 
+TEST_F(session_flow, packet_ids_go_on_after_an_idle_tick_released_the_flow_state) {
+    // A tick that finds nothing inflight, queued or awaiting PUBREL frees that state; the
+    // next message continues the ids and the awaiting-PUBREL set starts empty.
+    make_attached();
+    deliver({.qos = 1});
+    deliver({.qos = 1});
+    ASSERT_TRUE(s->on_puback(1, t0).ok());
+    ASSERT_TRUE(s->on_puback(2, t0).ok());
+    ASSERT_TRUE(s->awaiting_rel_insert(7, t0).value());
+    s->tick(t0, /*retry=*/true);                          // id 7 still awaits PUBREL: kept
+    EXPECT_FALSE(s->awaiting_rel_insert(7, t0).value());  // a duplicate
+    EXPECT_TRUE(s->awaiting_rel_release(7));
+    s->tick(t0, /*retry=*/true);  // now empty: released
+    EXPECT_FALSE(s->awaiting_rel_release(7));
+    EXPECT_EQ(s->on_puback(2, t0).err().code, core::reason_code::packet_identifier_not_found);
+    deliver({.qos = 2});
+    EXPECT_EQ(sink.sent.back().packet_id, 3);
+    EXPECT_EQ(s->inflight_size(), 1u);
+}
+
 TEST_F(session_flow, packet_ids_skip_ids_in_use) {
     make_attached();
     deliver({.qos = 2});  // id 1 stays inflight throughout
