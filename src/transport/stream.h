@@ -47,7 +47,9 @@ public:
     /// the owner can pause reading for backpressure).
     virtual void wait_readable() = 0;
     /// Non-blocking read. Returns the number of bytes read; 0 with no error means nothing
-    /// is available now; EOF and failures are reported in `ec`.
+    /// is available now; EOF and failures are reported in `ec`. Fewer bytes than `buf`
+    /// holds means the stream holds nothing more now: a wait_readable() then reports the
+    /// next arrival (a stream that buffers internally, like TLS, must keep this promise).
     virtual std::size_t read_some(std::span<std::uint8_t> buf, std::error_code& ec) = 0;
     /// Non-blocking gathered write of `buffers`, in order. Returns the number of bytes the
     /// kernel took (possibly fewer than offered, 0 with no error when it takes nothing now);
