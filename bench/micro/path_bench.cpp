@@ -96,7 +96,7 @@ public:
     auth::access_control& access() override { return _access; }
     const router::retained_store& retained() const override { return _retained; }
     channel::frame_cache& qos0_frames() override { return _frames; }
-    core::guid next_guid() override { return _guids.next(); }
+    core::guid next_guid(clock::time_point now) override { return _guids.next(now); }
     std::string assign_client_id() override { return "auto-" + std::to_string(_next_session); }
 
 private:

@@ -338,8 +338,8 @@ const router::retained_store& connection::retained() const {
 channel::frame_cache& connection::qos0_frames() {
     return _shard.qos0_frames();
 }
-core::guid connection::next_guid() {
-    return _shard.next_guid();
+core::guid connection::next_guid(channel::clock::time_point now) {
+    return _shard.next_guid(now);
 }
 std::string connection::assign_client_id() {
     return _shard.assign_client_id();

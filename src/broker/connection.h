@@ -76,7 +76,7 @@ public:
     auth::access_control& access() override;
     const router::retained_store& retained() const override;
     channel::frame_cache& qos0_frames() override;
-    core::guid next_guid() override;
+    core::guid next_guid(channel::clock::time_point now) override;
     std::string assign_client_id() override;
 
     // stream_handler

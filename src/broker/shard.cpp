@@ -323,6 +323,7 @@ void shard::tick() {
             c->on_tick(now);
     expire_sessions(now);
     resume_parked();  // normally woken at once (shard_flow.cpp); this is the safety net
+    _guids.resync();
     _outbound.trim();
     if (_index == 0)
         sample_overload(now);

@@ -90,7 +90,7 @@ public:
     /// Holds `msg` for `seconds`, then publish()es it; false when the broker already holds
     /// max_delayed_messages, or when `msg` would take it past max_delayed_bytes.
     bool publish_delayed(core::message_ptr msg, std::uint32_t seconds);
-    core::guid next_guid() { return _guids.next(); }
+    core::guid next_guid(clock::time_point now) { return _guids.next(now); }
     std::string assign_client_id();
     const channel::channel_config& zone() const;
     const router::retained_store& retained() const;

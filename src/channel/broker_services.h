@@ -6,6 +6,7 @@
 // Thread safety: called only on the channel's own shard. Callbacks are invoked on that
 // shard too, and only while the channel is alive (the broker re-checks liveness).
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -61,7 +62,7 @@ public:
     virtual const router::retained_store& retained() const = 0;
     /// The shard's QoS 0 frame cache (shared by the shard's channels).
     virtual frame_cache& qos0_frames() = 0;
-    virtual core::guid next_guid() = 0;
+    virtual core::guid next_guid(std::chrono::steady_clock::time_point now) = 0;
     /// A fresh client id for an empty one (v5 Assigned Client Identifier).
     virtual std::string assign_client_id() = 0;
 };

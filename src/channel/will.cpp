@@ -27,7 +27,7 @@ void channel::impl::settle_will(will_action action, clock::time_point now) {
         return;
 
     auto msg = std::make_shared<core::message>();
-    msg->id = _broker.next_guid();
+    msg->id = _broker.next_guid(now);
     msg->topic = _mountpoint.mount_topic(w.topic);
     msg->payload = std::move(w.payload);
     msg->qos = w.qos;

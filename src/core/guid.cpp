@@ -12,10 +12,32 @@ std::string guid::to_string() const {
     return std::string(buf, 32);
 }
 
-guid guid_generator::next() {
+namespace {
+std::int64_t micros(auto time_point) {
     using namespace std::chrono;
-    const auto now = static_cast<std::uint64_t>(
-        duration_cast<microseconds>(system_clock::now().time_since_epoch()).count());
+    return duration_cast<microseconds>(time_point.time_since_epoch()).count();
+}
+}  // namespace
+
+guid_generator::guid_generator(std::uint16_t node, std::uint32_t worker)
+    : _node(node), _worker(worker) {
+    resync();
+}
+
+void guid_generator::resync() {
+    _offset_us =
+        micros(std::chrono::system_clock::now()) - micros(std::chrono::steady_clock::now());
+}
+
+guid guid_generator::next() {
+    return make(static_cast<std::uint64_t>(micros(std::chrono::system_clock::now())));
+}
+
+guid guid_generator::next(std::chrono::steady_clock::time_point now) {
+    return make(static_cast<std::uint64_t>(micros(now) + _offset_us));
+}
+
+guid guid_generator::make(std::uint64_t now) {
     if (now > _last_us) {
         _last_us = now;
         _seq = 0;

@@ -3,6 +3,7 @@
 // id, 32-bit worker id, 16-bit sequence. Ids sort by creation time and are unique across a
 // cluster without coordination.
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 
@@ -29,10 +30,20 @@ struct guid {
 /// ids stay strictly increasing per worker.
 class guid_generator {
 public:
-    guid_generator(std::uint16_t node, std::uint32_t worker) : _node(node), _worker(worker) {}
+    guid_generator(std::uint16_t node, std::uint32_t worker);
+    /// An id stamped with the wall clock, read now.
     guid next();
+    /// An id stamped with the wall time of `now`, a steady time the caller has already read,
+    /// through the offset measured at the last resync(): no clock read per message.
+    guid next(std::chrono::steady_clock::time_point now);
+    /// Measures the steady -> wall clock offset again (the shard does once a second), so
+    /// stamps follow the wall clock when it is adjusted.
+    void resync();
 
 private:
+    guid make(std::uint64_t us);
+
+    std::int64_t _offset_us = 0;  // wall clock minus steady clock, microseconds
     std::uint16_t _node;
     std::uint32_t _worker;
     std::uint64_t _last_us = 0;

@@ -157,7 +157,7 @@ public:
     const router::retained_store& retained() const override { return retained_store; }
     frame_cache& qos0_frames() override { return frames; }
     frame_cache frames;
-    core::guid next_guid() override { return core::guid{1, ++guid_seq}; }
+    core::guid next_guid(clock::time_point) override { return core::guid{1, ++guid_seq}; }
     std::string assign_client_id() override { return "auto-" + std::to_string(++assigned); }
 
     session::session* find(const std::string& id) {

@@ -86,4 +86,22 @@ TEST(guid, to_string_is_32_hex_digits_and_sorts_like_the_id) {
 }
 
 }  // namespace
+TEST(guid, stamped_from_a_steady_time_point_follow_the_wall_clock) {
+    guid_generator gen(1, 2);
+    const auto steady = std::chrono::steady_clock::now();
+    const std::uint64_t before = now_us();
+    const guid a = gen.next(steady);
+    const guid b = gen.next(steady);  // the same instant: the sequence orders them
+    const guid c = gen.next(steady + std::chrono::milliseconds(5));
+    const std::uint64_t after = now_us();
+    EXPECT_LT(a, b);
+    EXPECT_LT(b, c);
+    // Within a millisecond of the wall clock read around it (the offset is measured once).
+    EXPECT_GE(a.timestamp_us() + 1000, before);
+    EXPECT_LE(a.timestamp_us(), after + 1000);
+    EXPECT_GE(c.timestamp_us(), a.timestamp_us() + 5000);
+    gen.resync();
+    EXPECT_LT(c, gen.next(steady + std::chrono::milliseconds(5)));  // never goes back
+}
+
 }  // namespace emqd::core
