@@ -11,7 +11,7 @@ DEPS := build-essential cmake ninja-build ccache pkg-config \
         python3 python3-paho-mqtt python3-pytest mosquitto mosquitto-clients \
         iproute2 util-linux
 
-.PHONY: deps build run test fuzz format check-format clean
+.PHONY: deps build run test bench fuzz format check-format clean
 
 deps:
 	@missing=$$(for p in $(DEPS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
@@ -35,6 +35,10 @@ test: build check-format
 	cmake --build --preset asan -j $(JOBS)
 	tests/run-all build/asan
 	$(MAKE) fuzz FUZZ_SECONDS=30
+
+# Benchmarks against mosquitto (bench/README.md); never part of `make test`.
+bench: build
+	bench/run
 
 FUZZ_SECONDS ?= 60
 fuzz: deps
