@@ -229,6 +229,7 @@ private:
     std::vector<delivery_item> _draining;  // taken from _inbox, being delivered in chunks
     std::size_t _drained = 0;              // items of _draining already delivered
     std::atomic<std::size_t> _backlog{0};  // items in _inbox and _draining not delivered
+    std::atomic<std::size_t> _backlog_bytes{0};  // their message bytes (queued_size)
     /// Another shard parked publishers because of our backlog: wake them when it is low.
     std::atomic<bool> _producers_waiting{false};
 

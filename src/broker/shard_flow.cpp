@@ -8,12 +8,15 @@
 // between chunks, so its own reads and flushes interleave with a large inbox instead of
 // waiting behind it: the subscribers' output reaches the kernel while more arrives.
 //
-// Backpressure. _backlog counts the items queued for a shard and not yet delivered. A shard
-// whose destinations' backlog passes k_backlog_high stops reading its publishers: they park
+// Backpressure. _backlog counts the items queued for a shard and not yet delivered, and
+// _backlog_bytes the message bytes they stand for (as a session queue counts them; a message
+// delivered to several sessions counts once per item, which errs on the safe side). A shard
+// whose destinations' backlog passes k_backlog_high items or k_backlog_high_bytes stops
+// reading its publishers: they park
 // (park_publisher) and wait in their TCP windows, like under overload, so a fast publisher
 // on one shard can't make another shard's inbox, and the broker's memory, grow without
 // bound. Subscribers are still read (their acknowledgements free windows and queues). When
-// the destination's backlog falls below k_backlog_low it wakes the shards that parked
+// the destination's backlog falls below both low watermarks it wakes the shards that parked
 // publishers because of it (_producers_waiting), and they resume them.
 //
 // No lost wake-up: a producer sets the destination's _producers_waiting before it reads the
@@ -31,6 +34,7 @@
 #include "broker/broker_context.h"
 #include "broker/connection.h"
 #include "broker/shard.h"
+#include "session/message_queue.h"
 
 namespace emqd::broker {
 
@@ -44,11 +48,21 @@ constexpr std::size_t k_drain_chunk = 4096;
 // which they resume them. About 40 bytes per item plus the messages they share.
 constexpr std::size_t k_backlog_high = 32 * 1024;
 constexpr std::size_t k_backlog_low = 8 * 1024;
+// The same in bytes, for large messages: 32K items of 1 KB payloads would be 36 MB.
+constexpr std::size_t k_backlog_high_bytes = 4 * 1024 * 1024;
+constexpr std::size_t k_backlog_low_bytes = 1024 * 1024;
+
+std::size_t bytes_of(std::span<const delivery_item> items) {
+    std::size_t n = 0;
+    for (const delivery_item& i : items)
+        n += session::detail::queued_size(*i.msg);
+    return n;
+}
 }  // namespace
 
 void shard::deliver(std::vector<delivery_item>&& batch) {
-    const std::size_t n = batch.size();
-    _backlog.fetch_add(n, std::memory_order_relaxed);
+    _backlog.fetch_add(batch.size(), std::memory_order_relaxed);
+    _backlog_bytes.fetch_add(bytes_of(batch), std::memory_order_relaxed);
     bool wake = false;
     {
         std::lock_guard lock(_inbox_mutex);
@@ -84,12 +98,17 @@ void shard::drain_inbox() {
     while (end < _draining.size() && _draining[end].session == _draining[end - 1].session &&
            _draining[end].msg == _draining[end - 1].msg)
         ++end;
-    deliver_items({_draining.data() + _drained, end - _drained}, now);
-    const std::size_t done = end - _drained;
+    const std::span<const delivery_item> chunk{_draining.data() + _drained, end - _drained};
+    deliver_items(chunk, now);
     _drained = end;
 
-    const std::size_t left = _backlog.fetch_sub(done, std::memory_order_seq_cst) - done;
-    if (left < k_backlog_low && _producers_waiting.exchange(false, std::memory_order_seq_cst))
+    const std::size_t bytes = bytes_of(chunk);
+    const std::size_t left_bytes =
+        _backlog_bytes.fetch_sub(bytes, std::memory_order_seq_cst) - bytes;
+    const std::size_t left =
+        _backlog.fetch_sub(chunk.size(), std::memory_order_seq_cst) - chunk.size();
+    if (left < k_backlog_low && left_bytes < k_backlog_low_bytes &&
+        _producers_waiting.exchange(false, std::memory_order_seq_cst))
         for (auto& s : _ctx.shards)
             if (s.get() != this)
                 asio::post(s->io(), [sh = s.get()] { sh->resume_parked(); });
@@ -107,11 +126,15 @@ void shard::drain_inbox() {
 bool shard::publishers_wait() {
     if (_overloaded)
         return true;
+    auto behind = [](const shard& s, std::memory_order order) {
+        return s._backlog.load(order) > k_backlog_high ||
+               s._backlog_bytes.load(order) > k_backlog_high_bytes;
+    };
     for (auto& s : _ctx.shards) {
-        if (s.get() == this || s->_backlog.load(std::memory_order_relaxed) <= k_backlog_high)
+        if (s.get() == this || !behind(*s, std::memory_order_relaxed))
             continue;
         s->_producers_waiting.store(true, std::memory_order_seq_cst);
-        if (s->_backlog.load(std::memory_order_seq_cst) > k_backlog_high)
+        if (behind(*s, std::memory_order_seq_cst))
             return true;
     }
     return false;
