@@ -273,6 +273,13 @@ void session::deliver(const core::message_ptr& msg,
     auto send = [&](merge&& m) {
         m.d.qos = delivered_qos(msg->qos, m.granted, _cfg.upgrade_qos);
         m.d.retain = msg->retain && m.retain_as_published;  // spec 3.3.1.3
+        if (m.d.qos == 0 && _sink && !msg->expired(now)) {
+            // Straight out, nothing kept: no reference taken on the message (an atomic on a
+            // line the publishing shard writes too, twice per delivery).
+            _sink->send_publish(
+                publish_out{*msg, 0, m.d.retain, false, 0, m.d.sub_ids.view(), msg});
+            return;
+        }
         m.d.msg = msg;
         dispatch(std::move(m.d), now);
     };
