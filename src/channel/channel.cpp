@@ -377,7 +377,7 @@ void channel::on_output_drained(clock::time_point now) {
 }
 
 std::uint64_t channel::slow_consumer_drops() const {
-    return _impl->_slow_consumer_drops;
+    return _impl->_extras ? _impl->_extras->slow_consumer_drops : 0;
 }
 
 bool channel::send_publish(const session::publish_out& p) {

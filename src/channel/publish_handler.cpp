@@ -100,7 +100,7 @@ core::status channel::impl::handle_publish(codec::publish_packet& p, clock::time
     auto msg = std::make_shared<core::message>();
     msg->id = _broker.next_guid();
     // The one copy of topic and payload (codec/publish.h).
-    msg->topic = _mountpoint.mount_topic(delayed ? delayed->topic : *topic);
+    msg->topic = mount().mount_topic(delayed ? delayed->topic : *topic);
     msg->payload.assign(p.payload);
     msg->qos = p.qos;
     msg->retain = p.retain;

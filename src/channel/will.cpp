@@ -28,7 +28,7 @@ void channel::impl::settle_will(will_action action, clock::time_point now) {
 
     auto msg = std::make_shared<core::message>();
     msg->id = _broker.next_guid();
-    msg->topic = _mountpoint.mount_topic(w.topic);
+    msg->topic = mount().mount_topic(w.topic);
     msg->payload = std::move(w.payload);
     msg->qos = w.qos;
     msg->retain = w.retain;
