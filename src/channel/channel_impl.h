@@ -34,6 +34,7 @@
 //
 // THREADING WARNING: like the channel, touched only on its shard.
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -51,6 +52,7 @@
 #include "codec/packet.h"
 #include "codec/stream_parser.h"
 #include "core/result.h"
+#include "core/shared_string.h"
 #include "session/session.h"
 
 namespace emqd::channel {
@@ -205,7 +207,8 @@ struct channel::impl {
     bool _version_known = false;
     codec::protocol_version _version = codec::protocol_version::v3_1_1;
 
-    std::string _client_id;
+    /// Shared with the session and the client registry (8 bytes here, one copy in all).
+    core::shared_string _client_id;
     std::uint32_t _expiry_interval = 0;         // as negotiated in CONNECT (seconds)
     std::uint32_t _client_max_packet_size = 0;  // v5 Maximum Packet Size; 0 = protocol limit
     std::uint16_t _keep_alive = 0;              // effective, seconds (0 = none)
@@ -253,8 +256,15 @@ struct channel::impl {
         return _aliases && _aliases->outbound.maximum() != 0 ? &_aliases->outbound : nullptr;
     }
 
-    clock::time_point _created_at;
+    /// Keep alive: when the client last sent bytes (or we last resumed reading it). Until a
+    /// CONNECT is accepted: when the connection was created, the start of the CONNECT idle
+    /// timeout, which bytes arriving meanwhile don't extend (one field for both: see
+    /// received()).
     clock::time_point _last_received;
+    void received(clock::time_point now) {
+        if (_state != state::awaiting_connect)
+            _last_received = std::max(_last_received, now);
+    }
     /// The latest time the broker gave us (any entry point). Used where a callback carries
     /// no time (session grant, session_sink): the broker ticks every second, and keeping the
     /// channel's time explicit makes it testable without sleeps.

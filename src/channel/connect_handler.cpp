@@ -77,11 +77,12 @@ core::status channel::impl::handle_connect_frame(const codec::frame& f, clock::t
     if (auto st = resolve_mountpoint(c); !st)
         return st;
 
-    _client_id = std::move(c.client_id);
+    _client_id = core::shared_string(c.client_id);
     // Request Response Information (spec 3.1.2.11.6): the server may send nothing.
     if (v5 && c.props.request_response_information.value_or(0) != 0 &&
         !_cfg.response_information.empty())
-        more().response_information = feed_vars(_cfg.response_information, _client_id, c.username);
+        more().response_information =
+            feed_vars(_cfg.response_information, _client_id.view(), c.username);
     if (c.will)
         _will = std::make_unique<codec::will_message>(std::move(*c.will));
 
@@ -215,7 +216,7 @@ void channel::impl::on_session_granted(session_grant g) {
     _last_received = std::max(_last_received, _now);
     // attach() resends the inflight window and drains the queue: after CONNACK, on purpose.
     _session->attach(&_self, _client_receive_maximum, _now);
-    spdlog::debug("channel {}: connected (v{}, keep alive {}s, expiry {}s)", _client_id,
+    spdlog::debug("channel {}: connected (v{}, keep alive {}s, expiry {}s)", _client_id.view(),
                   static_cast<int>(_version), _keep_alive, _expiry_interval);
     process(_now);  // no-op when called from inside process()
 }
@@ -252,7 +253,7 @@ void channel::impl::send_connack(bool session_present) {
         if (_server_keep_alive)
             p.server_keep_alive = _keep_alive;
         if (_client_id_assigned)
-            p.assigned_client_identifier = _client_id;
+            p.assigned_client_identifier = _client_id.str();
         if (_extras)
             p.response_information = std::exchange(_extras->response_information, std::nullopt);
     }

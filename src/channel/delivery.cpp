@@ -43,7 +43,7 @@ bool channel::impl::send_publish(const session::publish_out& p) {
 
     const std::optional<std::string_view> topic = mount().unmount(p.msg.topic);
     if (!topic) {
-        spdlog::debug("channel {}: {} is outside the mountpoint {}", _client_id, p.msg.topic,
+        spdlog::debug("channel {}: {} is outside the mountpoint {}", _client_id.view(), p.msg.topic,
                       mount().prefix());
         return false;
     }
@@ -122,7 +122,7 @@ bool channel::impl::write_publish(const codec::publish_packet& pk, const core::m
 
 void channel::deliver_fastlane(const core::message_ptr& msg,
                                std::span<const router::subscription_options> matched) {
-    const bool own = msg->from_client_id == _impl->_client_id;
+    const bool own = msg->from_client_id == _impl->_client_id.view();
     bool any = false;
     bool retain = false;
     for (const router::subscription_options& o : matched) {
@@ -156,8 +156,8 @@ bool channel::impl::send_shared_qos0(const session::publish_out& p,
 
 bool channel::impl::drop_too_large(std::string_view topic) {
     ++more().too_large_drops;
-    spdlog::debug("channel {}: PUBLISH to {} over the client's maximum packet size {}", _client_id,
-                  topic, _client_max_packet_size);
+    spdlog::debug("channel {}: PUBLISH to {} over the client's maximum packet size {}",
+                  _client_id.view(), topic, _client_max_packet_size);
     return false;
 }
 

@@ -76,7 +76,7 @@ publish_out make_publish(const delivery& d, bool dup, std::uint16_t packet_id) {
 
 }  // namespace
 
-session::session(const session_config& cfg, std::string client_id, router::router& router,
+session::session(const session_config& cfg, core::shared_string client_id, router::router& router,
                  router::subscriber_id self, queue_budget* budget)
     : _cfg(cfg), _client_id(std::move(client_id)), _router(router), _self(self) {
     set_queue_budget(budget);
@@ -268,7 +268,7 @@ void session::deliver(const core::message_ptr& msg,
     if (!msg) {
         return;
     }
-    const bool own = msg->from_client_id == _client_id;
+    const bool own = msg->from_client_id == _client_id.view();
     // One delivery for all plain subscriptions, one per shared one.
     struct merge {
         bool any = false;

@@ -37,6 +37,7 @@
 
 #include "core/message.h"
 #include "core/result.h"
+#include "core/shared_string.h"
 #include "router/router.h"
 #include "router/subscriber.h"
 #include "session/drop_counters.h"
@@ -84,13 +85,13 @@ public:
     /// reload takes effect at once. Starts detached at clock::time_point{}, with no
     /// subscriptions; `self` is the handle the router knows this session by. `budget` is
     /// the owning shard's (see set_queue_budget); null: no global cap, drops not summed.
-    session(const session_config& cfg, std::string client_id, router::router& router,
+    session(const session_config& cfg, core::shared_string client_id, router::router& router,
             router::subscriber_id self, queue_budget* budget = nullptr);
     ~session();  // removes every subscription from the router
     session(const session&) = delete;
     session& operator=(const session&) = delete;
 
-    const std::string& client_id() const { return _client_id; }
+    const core::shared_string& client_id() const { return _client_id; }
     router::subscriber_id id() const { return _self; }
     /// After the broker moves the session to another shard: re-registers every
     /// subscription under the new handle. Each filter is added under `new_id` before it is
@@ -237,7 +238,7 @@ private:
     // Implementation-defined state; see session.cpp. Ordered without holes: an idle
     // session is 128 bytes, a size class of the allocator.
     const session_config& _cfg;
-    std::string _client_id;
+    core::shared_string _client_id;  // shared with the channel and the client registry
     router::router& _router;
     router::subscriber_id _self;
     session_sink* _sink = nullptr;
