@@ -217,7 +217,7 @@ struct channel::impl {
     bool _server_keep_alive = false;   // v5: announced Server Keep Alive
     bool _problem_information = true;  // v5 Request Problem Information
     // What only some connections use is allocated on first use (null: none), so that an
-    // idle connection without them stays small: 192 bytes, a size class of the allocator
+    // idle connection without them stays small: 160 bytes, a size class of the allocator
     // (a will alone is ~240 bytes).
     std::unique_ptr<codec::will_message> _will;
     /// Rarely set: a mountpoint, drop counters, a pending Response Information.

@@ -32,9 +32,9 @@ public:
     shared_string() = default;
     /// Copies `s` (anything that converts to std::string_view: literals, std::string).
     template <class T>
-        requires(std::is_convertible_v<const T&, std::string_view> &&
-                 !std::is_same_v<T, shared_string>)
-    shared_string(const T& s) : shared_string(make(std::string_view(s))) {}  // NOLINT
+    requires(std::is_convertible_v<const T&, std::string_view> && !std::is_same_v<T, shared_string>)
+        shared_string(const T& s)
+        : shared_string(make(std::string_view(s))) {}  // NOLINT
 
     shared_string(const shared_string& o) noexcept : _block(o._block) {
         if (_block)
@@ -59,9 +59,9 @@ public:
     }
     /// With anything that converts to std::string_view (without making a shared_string).
     template <class T>
-        requires(std::is_convertible_v<const T&, std::string_view> &&
-                 !std::is_same_v<T, shared_string>)
-    friend bool operator==(const shared_string& a, const T& b) {
+    requires(std::is_convertible_v<const T&, std::string_view> &&
+             !std::is_same_v<T, shared_string>) friend bool
+    operator==(const shared_string& a, const T& b) {
         return a.view() == std::string_view(b);
     }
 

@@ -236,7 +236,7 @@ private:
     const router::subscription_options* route_of(std::string_view routed) const;
     void set_shared_available(bool available);
     // Implementation-defined state; see session.cpp. Ordered without holes: an idle
-    // session is 128 bytes, a size class of the allocator.
+    // session is 104 bytes (the allocator's 112-byte size class).
     const session_config& _cfg;
     core::shared_string _client_id;  // shared with the channel and the client registry
     router::router& _router;
