@@ -61,7 +61,7 @@ void connection::on_readable() {
             return;
         }
         const auto now = channel::clock::now();  // one clock read per read
-        if (now < _last_publish + publisher_window && _shard.publishers_wait()) {
+        if (now < _since + publisher_window && _shard.publishers_wait()) {
             // Overloaded, or the shards we deliver to are behind: publishers wait in their
             // TCP windows. Everyone else is read, so acknowledgements free inflight windows
             // and session queues drain (with writes, which go on). A subscriber that starts
@@ -134,7 +134,7 @@ void connection::resume_after_grant() {
 }
 
 bool connection::count_publish(channel::clock::time_point now) {
-    _last_publish = now;
+    _since = now;
     if (!_limiter || _limiter->message_handled(now))
         return true;
     throttle_until_ready();  // conn_messages_in spent; the channel stops itself
@@ -281,7 +281,7 @@ void connection::write_pending() {
 }
 
 void connection::on_tick(channel::clock::time_point now) {
-    if (_closing && now - _closing_since > close_timeout) {
+    if (_closing && now - _since > close_timeout) {
         _stream->abort();  // the peer stopped reading: give up flushing
         finish();
         return;
@@ -295,7 +295,7 @@ void connection::close() {
     if (_closing || _finished)
         return;
     _closing = true;
-    _closing_since = channel::clock::now();
+    _since = channel::clock::now();
     notify_output();  // flush what is queued, then finish
     if (!_flush_scheduled && !_awaiting_writable)
         finish();

@@ -108,15 +108,17 @@ private:
     channel::channel _channel;                          // after _stream: destroyed before it
     std::unique_ptr<transport::rate_limiter> _limiter;  // null: no inbound rate limit
     std::unique_ptr<outbound> _out;                     // null: nothing to write
+    /// Until close(): the last inbound PUBLISH handled (count_publish), which tells who is a
+    /// publisher under overload. From close() on, when the close began (it may take at most
+    /// close_timeout): no PUBLISH is handled then, the channel makes no call after close.
+    /// One field for both keeps the connection at 112 bytes, a size class of the allocator.
+    channel::clock::time_point _since = channel::clock::time_point::min();
+    listener_state::admission _admitted;
     bool _awaiting_writable = false;  // the kernel took less than offered: wait_writable()
     bool _read_scheduled = false;     // a direct read is queued for the end of the turn
     bool _read_paused = false;        // stopped reading while the channel holds frames back
     bool _publisher_parked = false;   // a publisher not read while publishers_wait()
-    /// The last inbound PUBLISH handled (count_publish): who is a publisher under overload.
-    channel::clock::time_point _last_publish = channel::clock::time_point::min();
-    bool _throttle_pending = false;  // a shard::throttle() wake-up is due
-    listener_state::admission _admitted;
-    channel::clock::time_point _closing_since{};
+    bool _throttle_pending = false;   // a shard::throttle() wake-up is due
     bool _flush_scheduled = false;
     bool _closing = false;   // close requested: flush, then finish
     bool _finished = false;  // socket closed; the shard frees us at the end of the turn

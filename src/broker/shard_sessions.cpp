@@ -239,7 +239,7 @@ void shard::discard_session(std::uint64_t id) {
         return;
     hand_off_shared(*s, /*ending=*/true, clock::now());
     publish_will(*s);
-    _ctx.registry.erase_if_owner(s->client_id(), s->id());
+    _ctx.registry.erase_if_owner(s->client_id().view(), s->id());
 }
 
 void shard::publish_will(session::session& s) {

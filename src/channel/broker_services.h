@@ -17,6 +17,7 @@
 #include "core/guid.h"
 #include "core/message.h"
 #include "core/reason_code.h"
+#include "core/shared_string.h"
 #include "router/retained_store.h"
 #include "router/router.h"
 #include "session/session.h"
@@ -24,7 +25,7 @@
 namespace emqd::channel {
 
 struct session_request {
-    std::string client_id;
+    core::shared_string client_id;  // the channel's, shared
     bool clean_start = true;
     std::uint32_t expiry_interval = 0;  // seconds, as negotiated
     codec::protocol_version version = codec::protocol_version::v3_1_1;

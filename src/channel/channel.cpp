@@ -95,7 +95,6 @@ channel::impl::impl(channel& self, const channel_config& cfg, broker_services& b
       _broker(broker),
       _io(io),
       _parser(cfg.max_packet_size),
-      _created_at(now),
       _last_received(now),
       _now(now) {}
 
@@ -191,7 +190,7 @@ core::status channel::impl::handle_disconnect(const codec::disconnect_packet& d,
 void channel::impl::on_tick(clock::time_point now) {
     switch (_state) {
         case state::awaiting_connect:
-            if (now - _created_at >=
+            if (now - _last_received >=
                 (_refusal == reason_code::success
                      ? _cfg.idle_timeout
                      : std::min<std::chrono::milliseconds>(_cfg.idle_timeout, k_refusal_timeout)))
@@ -224,7 +223,8 @@ void channel::impl::on_tick(clock::time_point now) {
 void channel::impl::fail(const core::error& e, clock::time_point now) {
     if (_state == state::closed)
         return;
-    spdlog::debug("channel {}: closing: {} (0x{:02x})", _client_id, e.what, core::to_byte(e.code));
+    spdlog::debug("channel {}: closing: {} (0x{:02x})", _client_id.view(), e.what,
+                  core::to_byte(e.code));
     if (_state == state::awaiting_connect || _state == state::connecting) {
         const std::optional<reason_code> code = !_version_known          ? std::nullopt
                                                 : codec::is_v5(_version) ? v5_connack_code(e.code)
@@ -262,7 +262,7 @@ void channel::impl::close(will_action will, clock::time_point now, bool close_io
     // Flapping detection counts the ends of accepted connections, whatever ended them
     // (DISCONNECT, socket error, keepalive, takeover), as EMQ X does.
     if (accepted && _cfg.enable_flapping_detect)
-        _broker.access().connection_closed(_client_id, now);
+        _broker.access().connection_closed(_client_id.view(), now);
     _state = state::closed;
     _now = now;
     // Detach before the will is published: a will routed back to this client's own session
@@ -308,7 +308,7 @@ void channel::resume(clock::time_point now) {
         return;
     c._throttled = false;
     c._now = now;
-    c._last_received = std::max(c._last_received, now);
+    c.received(now);
     c.process(now);
 }
 
@@ -321,7 +321,7 @@ void channel::on_read(std::size_t n, clock::time_point now) {
     c._parser.commit(n);
     c._now = now;
     if (n > 0)
-        c._last_received = now;  // any bytes count as activity for keep alive
+        c.received(now);  // any bytes count as activity for keep alive
     if (c._state == impl::state::closed)
         return;
     c.process(now);
@@ -353,8 +353,8 @@ session::session* channel::attached_session() const {
     return _impl->_state == impl::state::connected ? _impl->_session : nullptr;
 }
 
-const std::string& channel::client_id() const {
-    return _impl->_client_id;
+std::string_view channel::client_id() const {
+    return _impl->_client_id.view();
 }
 
 bool channel::closed() const {
@@ -377,7 +377,7 @@ void channel::on_output_drained(clock::time_point now) {
 }
 
 std::uint64_t channel::slow_consumer_drops() const {
-    return _impl->_slow_consumer_drops;
+    return _impl->_extras ? _impl->_extras->slow_consumer_drops : 0;
 }
 
 bool channel::send_publish(const session::publish_out& p) {

@@ -15,6 +15,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 
 #include "channel/broker_services.h"
 #include "channel/channel_config.h"
@@ -73,7 +74,7 @@ public:
 
     /// The session attached to this connection, or null (before CONNACK, after close).
     session::session* attached_session() const;
-    const std::string& client_id() const;
+    std::string_view client_id() const;
     bool closed() const;
     /// True while the channel dispatches nothing and keeps what it read in its parser: the
     /// broker is opening the session (CONNECT accepted, no CONNACK yet), the connection is

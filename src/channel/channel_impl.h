@@ -34,6 +34,7 @@
 //
 // THREADING WARNING: like the channel, touched only on its shard.
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -51,6 +52,7 @@
 #include "codec/packet.h"
 #include "codec/stream_parser.h"
 #include "core/result.h"
+#include "core/shared_string.h"
 #include "session/session.h"
 
 namespace emqd::channel {
@@ -205,20 +207,39 @@ struct channel::impl {
     bool _version_known = false;
     codec::protocol_version _version = codec::protocol_version::v3_1_1;
 
-    std::string _client_id;
-    std::optional<std::string> _username;
-    bool _client_id_assigned = false;    // v5: returned as Assigned Client Identifier
-    std::uint32_t _expiry_interval = 0;  // as negotiated in CONNECT (seconds)
-    std::uint16_t _keep_alive = 0;       // effective, seconds (0 = none)
-    bool _server_keep_alive = false;     // v5: announced Server Keep Alive
-    std::uint16_t _client_receive_maximum = 65535;
+    /// Shared with the session and the client registry (8 bytes here, one copy in all).
+    core::shared_string _client_id;
+    std::uint32_t _expiry_interval = 0;         // as negotiated in CONNECT (seconds)
     std::uint32_t _client_max_packet_size = 0;  // v5 Maximum Packet Size; 0 = protocol limit
-    bool _problem_information = true;           // v5 Request Problem Information
-    bool _response_information = false;         // v5 Request Response Information
-    mountpoint _mountpoint;                     // resolved for this client at CONNECT
+    std::uint16_t _keep_alive = 0;              // effective, seconds (0 = none)
+    std::uint16_t _client_receive_maximum = 65535;
+    bool _client_id_assigned = false;  // v5: returned as Assigned Client Identifier
+    bool _server_keep_alive = false;   // v5: announced Server Keep Alive
+    bool _problem_information = true;  // v5 Request Problem Information
     // What only some connections use is allocated on first use (null: none), so that an
-    // idle connection without them stays small (a will alone is ~240 bytes).
+    // idle connection without them stays small: 160 bytes, a size class of the allocator
+    // (a will alone is ~240 bytes).
     std::unique_ptr<codec::will_message> _will;
+    /// Rarely set: a mountpoint, drop counters, a pending Response Information.
+    struct extras {
+        mountpoint mount;  // resolved for this client at CONNECT
+        /// v5: what CONNACK answers to Request Response Information, resolved at CONNECT
+        /// (the user name is not kept for it); sent once, then cleared.
+        std::optional<std::string> response_information;
+        std::uint64_t slow_consumer_drops = 0;
+        std::uint64_t too_large_drops = 0;
+    };
+    std::unique_ptr<extras> _extras;
+    extras& more() {
+        if (!_extras)
+            _extras = std::make_unique<extras>();
+        return *_extras;
+    }
+    /// The client's mountpoint (an empty one when it has none).
+    const mountpoint& mount() const {
+        static const mountpoint none;
+        return _extras ? _extras->mount : none;
+    }
 
     session::session* _session = nullptr;
     /// v5 Topic Aliases (spec 3.3.2.3.4). Per connection, never per session.
@@ -235,8 +256,15 @@ struct channel::impl {
         return _aliases && _aliases->outbound.maximum() != 0 ? &_aliases->outbound : nullptr;
     }
 
-    clock::time_point _created_at;
+    /// Keep alive: when the client last sent bytes (or we last resumed reading it). Until a
+    /// CONNECT is accepted: when the connection was created, the start of the CONNECT idle
+    /// timeout, which bytes arriving meanwhile don't extend (one field for both: see
+    /// received()).
     clock::time_point _last_received;
+    void received(clock::time_point now) {
+        if (_state != state::awaiting_connect)
+            _last_received = std::max(_last_received, now);
+    }
     /// The latest time the broker gave us (any entry point). Used where a callback carries
     /// no time (session grant, session_sink): the broker ticks every second, and keeping the
     /// channel's time explicit makes it testable without sleeps.
@@ -256,8 +284,6 @@ struct channel::impl {
         std::size_t next = 0;  // first entry not finished
     };
     std::unique_ptr<owed_retained_list> _owed;  // null when nothing is owed
-    std::uint64_t _slow_consumer_drops = 0;
-    std::uint64_t _too_large_drops = 0;
 };
 
 }  // namespace emqd::channel

@@ -15,6 +15,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <utility>
 
 #include "channel/channel_impl.h"
 #include "core/topic.h"
@@ -58,7 +59,6 @@ core::status channel::impl::handle_connect_frame(const codec::frame& f, clock::t
     if (v5) {
         _client_max_packet_size = c.props.maximum_packet_size.value_or(0);
         _problem_information = c.props.request_problem_information.value_or(1) != 0;
-        _response_information = c.props.request_response_information.value_or(0) != 0;
     }
 
     if (_refusal != reason_code::success)  // past a listener limit: no session, just why
@@ -77,8 +77,12 @@ core::status channel::impl::handle_connect_frame(const codec::frame& f, clock::t
     if (auto st = resolve_mountpoint(c); !st)
         return st;
 
-    _client_id = std::move(c.client_id);
-    _username = std::move(c.username);
+    _client_id = core::shared_string(c.client_id);
+    // Request Response Information (spec 3.1.2.11.6): the server may send nothing.
+    if (v5 && c.props.request_response_information.value_or(0) != 0 &&
+        !_cfg.response_information.empty())
+        more().response_information =
+            feed_vars(_cfg.response_information, _client_id.view(), c.username);
     if (c.will)
         _will = std::make_unique<codec::will_message>(std::move(*c.will));
 
@@ -182,7 +186,7 @@ core::status channel::impl::resolve_mountpoint(const codec::connect_packet& c) {
     if (c.username && uses_username(_cfg.mountpoint) && !placeholder_value_ok(*c.username))
         return core::fail(reason_code::bad_user_name_or_password,
                           "user name not usable in the mountpoint");
-    _mountpoint = mountpoint(feed_vars(_cfg.mountpoint, c.client_id, c.username));
+    more().mount = mountpoint(feed_vars(_cfg.mountpoint, c.client_id, c.username));
     return {};
 }
 
@@ -212,7 +216,7 @@ void channel::impl::on_session_granted(session_grant g) {
     _last_received = std::max(_last_received, _now);
     // attach() resends the inflight window and drains the queue: after CONNACK, on purpose.
     _session->attach(&_self, _client_receive_maximum, _now);
-    spdlog::debug("channel {}: connected (v{}, keep alive {}s, expiry {}s)", _client_id,
+    spdlog::debug("channel {}: connected (v{}, keep alive {}s, expiry {}s)", _client_id.view(),
                   static_cast<int>(_version), _keep_alive, _expiry_interval);
     process(_now);  // no-op when called from inside process()
 }
@@ -249,10 +253,9 @@ void channel::impl::send_connack(bool session_present) {
         if (_server_keep_alive)
             p.server_keep_alive = _keep_alive;
         if (_client_id_assigned)
-            p.assigned_client_identifier = _client_id;
-        // Request Response Information (spec 3.1.2.11.6): the server may send nothing.
-        if (_response_information && !_cfg.response_information.empty())
-            p.response_information = feed_vars(_cfg.response_information, _client_id, _username);
+            p.assigned_client_identifier = _client_id.str();
+        if (_extras)
+            p.response_information = std::exchange(_extras->response_information, std::nullopt);
     }
     send(ack);
 }

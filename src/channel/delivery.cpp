@@ -37,14 +37,14 @@ bool channel::impl::send_publish(const session::publish_out& p) {
     if (_state != state::connected)
         return false;
     if (p.qos == 0 && !_delivering_retained && _io.pending_output() > k_max_pending_qos0_bytes) {
-        ++_slow_consumer_drops;
+        ++more().slow_consumer_drops;
         return true;
     }
 
-    const std::optional<std::string_view> topic = _mountpoint.unmount(p.msg.topic);
+    const std::optional<std::string_view> topic = mount().unmount(p.msg.topic);
     if (!topic) {
-        spdlog::debug("channel {}: {} is outside the mountpoint {}", _client_id, p.msg.topic,
-                      _mountpoint.prefix());
+        spdlog::debug("channel {}: {} is outside the mountpoint {}", _client_id.view(), p.msg.topic,
+                      mount().prefix());
         return false;
     }
 
@@ -122,7 +122,7 @@ bool channel::impl::write_publish(const codec::publish_packet& pk, const core::m
 
 void channel::deliver_fastlane(const core::message_ptr& msg,
                                std::span<const router::subscription_options> matched) {
-    const bool own = msg->from_client_id == _impl->_client_id;
+    const bool own = msg->from_client_id == _impl->_client_id.view();
     bool any = false;
     bool retain = false;
     for (const router::subscription_options& o : matched) {
@@ -155,9 +155,9 @@ bool channel::impl::send_shared_qos0(const session::publish_out& p,
 }
 
 bool channel::impl::drop_too_large(std::string_view topic) {
-    ++_too_large_drops;
-    spdlog::debug("channel {}: PUBLISH to {} over the client's maximum packet size {}", _client_id,
-                  topic, _client_max_packet_size);
+    ++more().too_large_drops;
+    spdlog::debug("channel {}: PUBLISH to {} over the client's maximum packet size {}",
+                  _client_id.view(), topic, _client_max_packet_size);
     return false;
 }
 

@@ -100,11 +100,11 @@ core::status channel::impl::handle_publish(codec::publish_packet& p, clock::time
     auto msg = std::make_shared<core::message>();
     msg->id = _broker.next_guid(now);
     // The one copy of topic and payload (codec/publish.h).
-    msg->topic = _mountpoint.mount_topic(delayed ? delayed->topic : *topic);
+    msg->topic = mount().mount_topic(delayed ? delayed->topic : *topic);
     msg->payload.assign(p.payload);
     msg->qos = p.qos;
     msg->retain = p.retain;
-    msg->from_client_id = _client_id;
+    msg->from_client_id = _client_id.str();
     msg->received_at = now;  // Message Expiry Interval counts from here
     // Topic Alias and Subscription Identifiers are per-hop fields of publish_packet, not
     // message properties: the message carries only what is forwarded.
@@ -127,7 +127,7 @@ core::status channel::impl::handle_publish(codec::publish_packet& p, clock::time
 }
 
 void channel::impl::refuse_publish(const codec::publish_packet& p, const core::error& e) {
-    spdlog::debug("channel {}: PUBLISH refused: {}", _client_id, e.what);
+    spdlog::debug("channel {}: PUBLISH refused: {}", _client_id.view(), e.what);
     if (p.qos == 1)
         send_with_reason(make_ack(codec::packet_type::puback, p.packet_id, e.code), e.what);
     else if (p.qos == 2)
@@ -138,12 +138,13 @@ core::status channel::impl::handle_ack(const codec::ack_packet& a, clock::time_p
     switch (a.type) {
         case codec::packet_type::puback:
             if (auto st = _session->on_puback(a.packet_id, now); !st)
-                spdlog::debug("channel {}: PUBACK {}: {}", _client_id, a.packet_id, st.err().what);
+                spdlog::debug("channel {}: PUBACK {}: {}", _client_id.view(), a.packet_id,
+                              st.err().what);
             return {};
         case codec::packet_type::pubrec:
             if (core::is_error(a.reason)) {  // v5: refused by the client, no PUBREL (4.3.3)
                 if (auto st = _session->on_pubrec_refused(a.packet_id, now); !st)
-                    spdlog::debug("channel {}: PUBREC {}: {}", _client_id, a.packet_id,
+                    spdlog::debug("channel {}: PUBREC {}: {}", _client_id.view(), a.packet_id,
                                   st.err().what);
                 return {};
             }
@@ -156,7 +157,8 @@ core::status channel::impl::handle_ack(const codec::ack_packet& a, clock::time_p
             return {};
         case codec::packet_type::pubcomp:
             if (auto st = _session->on_pubcomp(a.packet_id, now); !st)
-                spdlog::debug("channel {}: PUBCOMP {}: {}", _client_id, a.packet_id, st.err().what);
+                spdlog::debug("channel {}: PUBCOMP {}: {}", _client_id.view(), a.packet_id,
+                              st.err().what);
             return {};
         case codec::packet_type::pubrel:
             if (_session->awaiting_rel_release(a.packet_id) || !codec::is_v5(_version)) {

@@ -87,9 +87,9 @@ core::status channel::impl::check_filter(const codec::subscription_request& r) c
 }
 
 core::result<std::string> channel::impl::mount_filter(std::string_view filter) const {
-    if (_mountpoint.empty())
+    if (mount().empty())
         return std::string(filter);
-    std::string mounted = _mountpoint.mount_filter(filter);
+    std::string mounted = mount().mount_filter(filter);
     if (!core::validate_topic_filter(mounted))
         return core::fail(reason_code::topic_filter_invalid, "filter invalid under the mountpoint");
     return mounted;

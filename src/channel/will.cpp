@@ -28,11 +28,11 @@ void channel::impl::settle_will(will_action action, clock::time_point now) {
 
     auto msg = std::make_shared<core::message>();
     msg->id = _broker.next_guid(now);
-    msg->topic = _mountpoint.mount_topic(w.topic);
+    msg->topic = mount().mount_topic(w.topic);
     msg->payload = std::move(w.payload);
     msg->qos = w.qos;
     msg->retain = w.retain;
-    msg->from_client_id = _client_id;
+    msg->from_client_id = _client_id.str();
     msg->received_at = now;  // its Message Expiry (a will property) starts at publication
     msg->props = std::move(w.props);
 

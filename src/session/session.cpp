@@ -76,14 +76,14 @@ publish_out make_publish(const delivery& d, bool dup, std::uint16_t packet_id) {
 
 }  // namespace
 
-session::session(const session_config& cfg, std::string client_id, router::router& router,
+session::session(const session_config& cfg, core::shared_string client_id, router::router& router,
                  router::subscriber_id self, queue_budget* budget)
     : _cfg(cfg), _client_id(std::move(client_id)), _router(router), _self(self) {
     set_queue_budget(budget);
 }
 
 session::~session() {
-    for (const auto& [filter, opts] : _subscriptions) {
+    for (const auto& [filter, opts] : subscriptions()) {
         _router.unsubscribe(routed_filter(filter), _self);  // a second one finds nothing
     }
 }
@@ -136,7 +136,7 @@ void session::rebind(router::subscriber_id new_id) {
     if (new_id == _self) {
         return;
     }
-    for (const auto& [filter, opts] : _subscriptions) {
+    for (const auto& [filter, opts] : subscriptions()) {
         const std::string_view routed = routed_filter(filter);
         if (const auto* r = route_of(routed); r == &opts) {
             _router.subscribe(routed, new_id, opts, attached());
@@ -147,7 +147,7 @@ void session::rebind(router::subscriber_id new_id) {
 }
 
 void session::set_shared_available(bool available) {
-    for (const auto& [filter, opts] : _subscriptions) {
+    for (const auto& [filter, opts] : subscriptions()) {
         if (core::is_shared_filter(filter)) {
             _router.set_available(filter, _self, available);
         }
@@ -211,32 +211,47 @@ std::string_view session::routed_filter(std::string_view filter) {
     return filter.starts_with(fastlane_prefix) ? filter.substr(fastlane_prefix.size()) : filter;
 }
 
+const session::subscription_map& session::subscriptions() const {
+    static const subscription_map none;
+    return _subscriptions ? *_subscriptions : none;
+}
+
 const router::subscription_options* session::route_of(std::string_view routed) const {
-    if (auto it = _subscriptions.find(routed); it != _subscriptions.end()) {
+    const subscription_map& subs = subscriptions();
+    if (auto it = subs.find(routed); it != subs.end()) {
         return &it->second;  // a plain subscription wins over a fastlane one
     }
     std::string fast;
     fast.reserve(fastlane_prefix.size() + routed.size());
     fast.append(fastlane_prefix).append(routed);
-    auto it = _subscriptions.find(fast);
-    return it == _subscriptions.end() ? nullptr : &it->second;
+    auto it = subs.find(fast);
+    return it == subs.end() ? nullptr : &it->second;
 }
 
 bool session::subscribe(const std::string& filter, const router::subscription_options& opts) {
-    const bool is_new = _subscriptions.insert_or_assign(filter, opts).second;
+    if (!_subscriptions) {
+        _subscriptions = std::make_unique<subscription_map>();
+    }
+    const bool is_new = _subscriptions->insert_or_assign(filter, opts).second;
     const std::string_view routed = routed_filter(filter);
     _router.subscribe(routed, _self, *route_of(routed), attached());
     return is_new;
 }
 
 bool session::unsubscribe(const std::string& filter) {
-    auto it = _subscriptions.find(filter);
-    if (it == _subscriptions.end()) {
+    if (!_subscriptions) {
+        return false;
+    }
+    auto it = _subscriptions->find(filter);
+    if (it == _subscriptions->end()) {
         return false;
     }
     const std::string_view routed = routed_filter(filter);
     const std::string routed_copy(routed);  // `routed` points into the key erased below
-    _subscriptions.erase(it);
+    _subscriptions->erase(it);
+    if (_subscriptions->empty()) {
+        _subscriptions.reset();
+    }
     if (const auto* remaining = route_of(routed_copy)) {
         _router.subscribe(routed_copy, _self, *remaining, attached());
     } else {
@@ -253,7 +268,7 @@ void session::deliver(const core::message_ptr& msg,
     if (!msg) {
         return;
     }
-    const bool own = msg->from_client_id == _client_id;
+    const bool own = msg->from_client_id == _client_id.view();
     // One delivery for all plain subscriptions, one per shared one.
     struct merge {
         bool any = false;

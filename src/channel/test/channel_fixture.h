@@ -110,7 +110,7 @@ public:
                 done(g);
                 return;
             }
-            auto& slot = sessions[req.client_id];
+            auto& slot = sessions[req.client_id.str()];
             if (slot && req.clean_start)
                 slot.reset();
             g.session_present = slot != nullptr;
@@ -126,7 +126,7 @@ public:
             grant();
     }
     void session_closed(session::session* s) override {
-        const std::string id = s->client_id();
+        const std::string id = s->client_id().str();
         closed_sessions.push_back(id);
         if (s->expiry_interval() == 0)
             sessions.erase(id);

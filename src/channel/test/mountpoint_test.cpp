@@ -125,7 +125,7 @@ TEST_F(mountpoint_test, filters_are_mounted_and_deliveries_unmounted) {
     u.filters = {"t/#"};
     c.feed(wire(u, v311), at(3));
     EXPECT_EQ(c.take(), "B0 02 00 02");
-    EXPECT_TRUE(subs.empty());
+    EXPECT_TRUE(c.ch->attached_session()->subscriptions().empty());
 }
 
 TEST_F(mountpoint_test, what_lies_outside_the_mountpoint_is_not_delivered) {
