@@ -6,7 +6,7 @@ JOBS ?= $(shell nproc)
 # Exactly what building and testing need (Debian 12 package names).
 DEPS := build-essential cmake ninja-build ccache pkg-config \
         libboost1.81-dev libboost-json1.81-dev libboost-program-options1.81-dev \
-        libspdlog-dev libfmt-dev libcli11-dev libmimalloc-dev libgtest-dev libgmock-dev libbenchmark-dev \
+        libspdlog-dev libfmt-dev libcli11-dev libmimalloc-dev librocksdb-dev libgtest-dev libgmock-dev libbenchmark-dev \
         clang-14 clang-format \
         python3 python3-paho-mqtt python3-pytest mosquitto mosquitto-clients \
         iproute2 util-linux
