@@ -56,6 +56,16 @@ namespace emqd::session::detail {
 /// Bytes a queued message is charged (see the design note).
 std::size_t queued_size(const core::message& m);
 
+/// Sees each delivery a message_queue drops (push, drop_expired) just before it goes.
+struct queue_drop_observer {
+    void (*fn)(void* context, const delivery& d) = nullptr;
+    void* context = nullptr;
+    void operator()(const delivery& d) const {
+        if (fn)
+            fn(context, d);
+    }
+};
+
 class message_queue {
 public:
     using clock = std::chrono::steady_clock;
@@ -70,15 +80,7 @@ public:
     message_queue& operator=(const message_queue&) = delete;
     ~message_queue();  // releases bytes() from the budget
 
-    /// Sees each delivery a push() drops (the incoming one included) just before it goes.
-    struct drop_observer {
-        void (*fn)(void* context, const delivery& d) = nullptr;
-        void* context = nullptr;
-        void operator()(const delivery& d) const {
-            if (fn)
-                fn(context, d);
-        }
-    };
+    using drop_observer = queue_drop_observer;
 
     /// Appends `d` (whose msg is non-null), first dropping what the limits and the budget
     /// require (design note). Returns what was dropped, by reason (`d` included if dropped),
