@@ -46,7 +46,8 @@ void committer::run() {
     auto size_due = steady_clock::now() + size_refresh;
     handovers batch;
     for (;;) {
-        auto deadline = _options.max_size != 0 ? size_due : steady_clock::time_point::max();
+        // Nothing timed to do: wake up only for hand-overs (and once an hour, harmlessly).
+        auto deadline = _options.max_size != 0 ? size_due : steady_clock::now() + 1h;
         if (_unsynced)
             deadline = std::min(deadline, _sync_due);
         const bool more = _queue.take(batch, deadline);
