@@ -354,6 +354,9 @@ void shard::tick() {
         if (!c->finished())
             c->on_tick(now);
     expire_sessions(now);
+    // What nothing else flushed (acknowledgements, expiries on an idle shard) goes now.
+    if (_writer)
+        _writer->flush();
     resume_parked();  // normally woken at once (shard_flow.cpp); this is the safety net
     _guids.resync();
     _outbound.trim();

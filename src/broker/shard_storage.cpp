@@ -36,6 +36,8 @@ void shard::notify_when_durable(connection& c, std::uint64_t ticket) {
     _durable_waiters.emplace_back(ticket, c.id());
     if (ticket <= _durable)  // already durable: answer on the next turn, not from within
         asio::post(*_io, [this] { on_durable(_durable); });
+    else
+        schedule_end_of_turn();  // which hands the writes over
 }
 
 void shard::on_durable(std::uint64_t ticket) {

@@ -20,7 +20,7 @@ void register_storage_keys(key_registry& r) {
     r.key("storage.sync_interval", [](load_state& s, const setting& v) {
         const auto d = as_duration(v, max_interval);
         if (d.count() == 0)
-            throw value_error("invalid value \"" + v.value + "\": must be above 0");
+            throw value_error("invalid value \"" + std::string(v.value) + "\": must be above 0");
         s.cfg.storage.sync_interval = d;
     });
     r.key("storage.on_corruption", [](load_state& s, const setting& v) {
