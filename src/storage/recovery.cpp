@@ -116,9 +116,11 @@ private:
     }
 
     void undecodable(std::string_view key, const char* what) {
-        ++_out.state.undecodable;
-        spdlog::warn("storage: deleting a record whose {} cannot be decoded (key {})", what,
-                     hex(key));
+        // The first few by key, then only the count (log()): a badly damaged store must not
+        // flood the log.
+        if (++_out.state.undecodable <= 10)
+            spdlog::warn("storage: deleting a record whose {} cannot be decoded (key {})", what,
+                         hex(key));
         _purge.Delete(rocksdb::Slice(key.data(), key.size()));
     }
 
