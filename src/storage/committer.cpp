@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "storage/records.h"
+
 namespace emqd::storage::detail {
 
 using std::chrono::steady_clock;
@@ -17,7 +19,11 @@ constexpr auto max_backoff = 5000ms;
 
 committer::committer(rocksdb::DB& db, commit_queue& queue, const store_options& options,
                      store_counters& counters)
-    : _db(db), _queue(queue), _options(options), _counters(counters) {
+    : _db(db),
+      _queue(queue),
+      _options(options),
+      _counters(counters),
+      _persisted_next_id(counters.next_store_id.load()) {
     refresh_size();
 }
 
@@ -87,6 +93,15 @@ void committer::commit(handovers& batch) {
                     break;
             }
         });
+    }
+    // The ops were handed over (through the queue's mutex) after their ids were allocated,
+    // so this load sees every one of those ids.
+    const auto next_id = _counters.next_store_id.load(std::memory_order_relaxed);
+    if (next_id != _persisted_next_id) {
+        _scratch.clear();
+        encode_next_store_id(_scratch, next_id);
+        _batch.Put(rocksdb::Slice(next_store_id_key.data(), next_store_id_key.size()), _scratch);
+        _persisted_next_id = next_id;
     }
 
     rocksdb::WriteOptions wo;

@@ -5,10 +5,14 @@
 // WriteBatch in hand-over order, write it (sync under `always`), report durability
 // (commit_queue::durable), and between batches: sync the WAL when `interval` has unsynced
 // writes older than sync_interval, refresh store_counters::full about once a second.
+// A batch also carries the store id counter when ids were allocated since the previous
+// batch: an id is allocated before any record of it is handed over, so the counter on disk
+// is always above the ids of the records on disk, erased ones included.
 
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -27,6 +31,8 @@ struct store_counters {
     std::atomic<std::uint64_t> operations{0};
     std::atomic<std::uint64_t> bytes{0};
     std::atomic<bool> full{false};
+    /// store::allocate_store_id()'s counter; the commit thread persists it.
+    std::atomic<std::uint64_t> next_store_id{1};
 };
 
 class committer {
@@ -60,7 +66,9 @@ private:
     std::atomic<bool> _stopping{false};
     bool _stopped = false;
     rocksdb::WriteBatch _batch;  // reused: keeps its capacity
-    bool _unsynced = false;      // interval: written since the last WAL sync
+    std::string _scratch;
+    std::uint64_t _persisted_next_id;  // next_store_id as last written
+    bool _unsynced = false;            // interval: written since the last WAL sync
     std::chrono::steady_clock::time_point _sync_due{};
 };
 

@@ -396,4 +396,18 @@ core::message_ptr decode_retained(std::string_view v, const clock_pair& now) {
     return r.done() ? std::move(m) : nullptr;
 }
 
+void encode_next_store_id(std::string& out, std::uint64_t next) {
+    put_u8(out, format_version);
+    put_be(out, next);
+}
+
+std::optional<std::uint64_t> decode_next_store_id(std::string_view v) {
+    reader r(v);
+    r.check(r.u8() == format_version);
+    const auto next = r.u64();
+    if (!r.done())
+        return std::nullopt;
+    return next;
+}
+
 }  // namespace emqd::storage::detail

@@ -37,6 +37,9 @@ inline constexpr char session = 'S';
 
 /// The meta record holding the store's format version (one byte).
 inline constexpr std::string_view format_key = "Mformat";
+/// The meta record holding the next store id to allocate (the commit thread writes it in a
+/// batch whenever ids were allocated since its last batch: before any record of them).
+inline constexpr std::string_view next_store_id_key = "Mnext_store_id";
 
 /// A key of a session's records, built without allocating (the shard builds several per
 /// message).
@@ -95,6 +98,7 @@ void encode_delivery(std::string& out, const core::message& msg,
 void encode_qos2(std::string& out, std::uint16_t packet_id, session::qos2_progress p);
 void encode_awaiting_rel(std::string& out);
 void encode_retained(std::string& out, const core::message& msg, const clock_pair& now);
+void encode_next_store_id(std::string& out, std::uint64_t next);
 
 struct decoded_delivery {
     core::message_ptr msg;
@@ -112,5 +116,6 @@ std::optional<decoded_delivery> decode_delivery(std::string_view v, const clock_
 std::optional<decoded_qos2> decode_qos2(std::string_view v);
 bool decode_awaiting_rel(std::string_view v);
 core::message_ptr decode_retained(std::string_view v, const clock_pair& now);  // null: bad
+std::optional<std::uint64_t> decode_next_store_id(std::string_view v);
 
 }  // namespace emqd::storage::detail

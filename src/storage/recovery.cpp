@@ -39,6 +39,8 @@ public:
     rocksdb::Status run() {
         if (auto st = check_format(); !st.ok())
             return st;
+        if (auto st = read_next_store_id(); !st.ok())
+            return st;
         for (auto [kind, fn] : {std::pair{kind::session, &reader::on_session},
                                 {kind::delivery, &reader::on_delivery},
                                 {kind::qos2, &reader::on_qos2},
@@ -77,6 +79,21 @@ private:
         return rocksdb::Status::OK();
     }
 
+    rocksdb::Status read_next_store_id() {
+        std::string v;
+        const rocksdb::Slice key(next_store_id_key.data(), next_store_id_key.size());
+        const auto st = _db.Get(read_options(), key, &v);
+        if (st.IsNotFound())
+            return rocksdb::Status::OK();
+        if (!st.ok())
+            return st;
+        if (const auto next = decode_next_store_id(v))
+            _out.next_store_id = std::max(_out.next_store_id, *next);
+        else
+            undecodable(next_store_id_key, "value");  // the keys still bound the ids
+        return rocksdb::Status::OK();
+    }
+
     static rocksdb::ReadOptions read_options() {
         rocksdb::ReadOptions ro;
         ro.verify_checksums = true;
@@ -98,7 +115,7 @@ private:
                 continue;
             }
             if (kind != kind::retained)
-                _out.max_store_id = std::max(_out.max_store_id, parsed->store_id);
+                _out.next_store_id = std::max(_out.next_store_id, parsed->store_id + 1);
             (this->*fn)(*parsed, key, std::string_view(it->value().data(), it->value().size()));
         }
         return it->status();
@@ -116,9 +133,11 @@ private:
     }
 
     void undecodable(std::string_view key, const char* what) {
-        ++_out.state.undecodable;
-        spdlog::warn("storage: deleting a record whose {} cannot be decoded (key {})", what,
-                     hex(key));
+        // The first few by key, then only the count (log()): a badly damaged store must not
+        // flood the log.
+        if (++_out.state.undecodable <= 10)
+            spdlog::warn("storage: deleting a record whose {} cannot be decoded (key {})", what,
+                         hex(key));
         _purge.Delete(rocksdb::Slice(key.data(), key.size()));
     }
 

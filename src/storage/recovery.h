@@ -5,7 +5,8 @@
 // sessions (S) first, then their deliveries (D, in message id order), the QoS 2 progress of
 // those deliveries (Q), awaiting-PUBREL ids (A), then retained messages (R). What expired
 // at `now`, what cannot be decoded and what lost its owner goes into one WriteBatch of
-// deletions, written with sync before recover() returns.
+// deletions, written with sync before recover() returns. The meta records (M) are read
+// first.
 
 #include <cstddef>
 #include <cstdint>
@@ -19,8 +20,10 @@ namespace emqd::storage::detail {
 
 struct recovery {
     recovered_state state;
-    std::uint64_t max_store_id = 0;  // the highest store id in any key, deleted ones too
-    std::size_t deliveries = 0;      // in state.sessions
+    /// Above every store id in a key (deleted ones too) and every id allocated before the
+    /// last batch of the previous run (next_store_id_key).
+    std::uint64_t next_store_id = 1;
+    std::size_t deliveries = 0;  // in state.sessions
 };
 
 /// Fills `out` (empty on entry). Every read verifies checksums. Returns the iterator's or the

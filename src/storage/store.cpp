@@ -70,7 +70,6 @@ struct store::impl {
     store_counters counters;
     std::unique_ptr<committer> commit;  // after open succeeded
     recovery recovered;
-    std::atomic<std::uint64_t> next_store_id{1};
     std::optional<fs::path> quarantined;
 
     /// Opens and reads back; on failure the database is closed again and `recovered` empty.
@@ -172,7 +171,7 @@ std::unique_ptr<store> store::open(const store_options& options,
                 dir.string(), st.ToString()));
         i->quarantine(st, clocks);
     }
-    i->next_store_id = i->recovered.max_store_id + 1;
+    i->counters.next_store_id = i->recovered.next_store_id;
     i->commit = std::make_unique<committer>(*i->db, i->queue, i->options, i->counters);
     return std::unique_ptr<store>(new store(std::move(i)));
 }
@@ -195,7 +194,7 @@ recovered_state store::take_recovered() {
 }
 
 std::uint64_t store::allocate_store_id() {
-    return _impl->next_store_id.fetch_add(1, std::memory_order_relaxed);
+    return _impl->counters.next_store_id.fetch_add(1, std::memory_order_relaxed);
 }
 
 std::unique_ptr<shard_writer> store::make_writer(std::function<void(std::uint64_t)> on_durable) {

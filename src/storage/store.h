@@ -11,13 +11,14 @@
 //     A store_id(8) packet_id(2)     -> inbound QoS 2 id awaiting PUBREL
 //     R topic                        -> retained message
 //     Mformat                        -> format version of the store (1)
+//     Mnext_store_id                 -> the store id counter
 // Each value starts with its own format version byte. Message times are stored as wall
 // clock arrival times (core::message::received_at is a steady clock time, meaningless in
 // another process) and converted back at open, so Message Expiry counts on across a
 // restart. erase_session deletes the S record and DeleteRange's the D, Q and A ranges of
-// the id. Store ids are never reused: allocate_store_id() starts above every id on disk
-// (write order is kept across a crash, see below, so an id whose records were all erased
-// may be handed out again only if none of them can come back).
+// the id. Store ids are never reused: the commit thread adds the id counter to a batch
+// whenever ids were allocated since the previous one, so the counter on disk is above every
+// id that has a record (or had one), and open() starts above it and above every id in a key.
 //
 // Group commit: each shard appends its writes to its own shard_writer buffer (no lock, no
 // RocksDB call on the shard) and hands the buffer over once per loop pass (flush()). One

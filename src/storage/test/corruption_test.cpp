@@ -3,6 +3,7 @@
 // writes the memtables to table files, so the data is in an .sst).
 #include <gtest/gtest.h>
 #include <rocksdb/db.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
@@ -137,6 +138,24 @@ TEST_F(corruption, emptied_or_missing_current_is_repaired) {
         EXPECT_EQ(rec.sessions.size(), sessions);
         EXPECT_EQ(deliveries(rec), sessions * deliveries_per_session);
     }
+}
+
+TEST_F(corruption, an_unrepairable_store_starts_empty_and_keeps_the_damaged_copy) {
+    populate();
+    const auto sst = only_file(".sst");
+    overwrite(sst, fs::file_size(sst) / 3, 64);
+    // A FIFO cannot be copied back after the move aside: repair is impossible.
+    ASSERT_EQ(::mkfifo((dir() / "fifo").c_str(), 0600), 0);
+    auto o = options();
+    o.dir = dir().string() + "/";  // a trailing slash: the copy still goes beside the store
+    auto s = store::open(o, system_clock::now());
+    ASSERT_TRUE(s->quarantined());
+    EXPECT_EQ(s->quarantined()->parent_path(), dir().parent_path());
+    EXPECT_TRUE(fs::exists(*s->quarantined() / sst.filename()));
+    EXPECT_FALSE(fs::exists(dir() / "fifo"));
+    const auto rec = s->take_recovered();
+    EXPECT_TRUE(rec.sessions.empty());
+    EXPECT_TRUE(rec.retained.empty());
 }
 
 TEST_F(corruption, stop_policy_refuses_to_start_and_leaves_the_store_alone) {

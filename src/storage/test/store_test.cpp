@@ -265,6 +265,29 @@ TEST_F(store_round_trip, message_expiry_counts_on_across_the_restart) {
     }
 }
 
+TEST_F(store_round_trip, store_ids_of_erased_sessions_are_not_reused) {
+    {
+        auto s = open();
+        const auto a = s->allocate_store_id(), b = s->allocate_store_id();
+        EXPECT_EQ(a, 1u);
+        EXPECT_EQ(b, 2u);
+        waited_writer w(*s);
+        s->start();
+        w->put_session(full_session(b, "c"));
+        w->erase_session(b);  // no record of either id remains
+        ASSERT_TRUE(w.flush_and_wait());
+    }
+    for (int restart = 0; restart < 2; ++restart) {
+        auto s = open();
+        EXPECT_TRUE(s->take_recovered().sessions.empty());
+        EXPECT_EQ(s->allocate_store_id(), 3u + restart) << restart;
+        waited_writer w(*s);
+        s->start();
+        w->erase_session(99);  // any batch carries the counter
+        ASSERT_TRUE(w.flush_and_wait());
+    }
+}
+
 TEST_F(store_round_trip, store_ids_start_above_every_id_on_disk) {
     {
         auto s = open();
