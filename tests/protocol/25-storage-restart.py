@@ -8,7 +8,10 @@ only once everything its shard wrote before is durable, so after its PUBACK the 
 be killed without losing what that client's session wrote before."""
 
 import os
+import subprocess
 import time
+
+import pytest
 
 from broker import both_versions
 from mqtt_raw import (MESSAGE_EXPIRY_INTERVAL, PUBACK, PUBCOMP, PUBREC, PUBREL,
@@ -241,9 +244,34 @@ def test_a_damaged_store_stops_the_broker_when_asked(make_broker):
             with open(os.path.join(store, f), "r+b") as m:
                 m.write(b"\x00garbage\xff" * 32)
     b.settings["storage.on_corruption"] = "stop"
-    import subprocess
     r = subprocess.run(b.command(), cwd=b.workdir, capture_output=True, text=True, timeout=30)
     assert r.returncode != 0
     assert store in (r.stdout + r.stderr), r.stdout + r.stderr
     assert "storage.on_corruption" in (r.stdout + r.stderr)
     assert not any(d.startswith("rocksdb.corrupt-") for d in os.listdir(b.data_dir))
+
+
+@pytest.mark.emqd({"storage.max_size": "1"})
+def test_a_full_store_drops_messages_for_persistent_sessions(broker, raw):
+    """Past storage.max_size a message for a persistent session is dropped (counted and
+    logged), not stored: the publisher is still acknowledged, the session never gets it."""
+    subscribe_offline(raw, V311, "full-sub", [("full/t", 1)])
+    pub = raw()
+    pub.connect("full-pub")
+    deadline = time.monotonic() + 20
+    i = 0
+    # The store measures its size about once a second: publish until it reports full.
+    while "storage: full" not in broker.log_text():
+        assert time.monotonic() < deadline, broker.log_text()
+        i += 1
+        pub.publish("full/t", b"early-%d" % i, qos=1, mid=i % 60000 + 1)
+        time.sleep(0.05)
+    pub.publish("full/t", b"after-full", qos=1, mid=60001 % 65535)
+    c = raw()
+    c.connect("full-sub", clean=False, session_present=True)
+    while True:
+        p = c.poll()
+        if p is None:
+            break
+        assert p.payload != b"after-full"
+        c.ack(p)
