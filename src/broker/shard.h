@@ -51,7 +51,7 @@ class io_context;
 namespace emqd::storage {
 class shard_writer;
 struct recovered_session;
-}
+}  // namespace emqd::storage
 
 namespace emqd::broker {
 

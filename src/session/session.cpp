@@ -136,8 +136,9 @@ void session::count_drop(drop_reason r, std::uint64_t n) {
 
 bool session::stored(const core::message& msg,
                      std::span<const router::subscription_options> matched) {
-    return msg.qos > 0 && std::any_of(matched.begin(), matched.end(),
-                                      [](const router::subscription_options& o) { return o.qos > 0; });
+    return msg.qos > 0 &&
+           std::any_of(matched.begin(), matched.end(),
+                       [](const router::subscription_options& o) { return o.qos > 0; });
 }
 
 void session::forget(const delivery& d) {
@@ -160,8 +161,9 @@ stored_session session::record(clock::time_point now) const {
     r.expiry_interval = _expiry_interval;
     const auto wall_now = std::chrono::system_clock::now();
     if (!attached())
-        r.disconnected_at = wall_now - std::chrono::duration_cast<std::chrono::system_clock::duration>(
-                                           now - _detached_at);
+        r.disconnected_at =
+            wall_now -
+            std::chrono::duration_cast<std::chrono::system_clock::duration>(now - _detached_at);
     r.subscriptions.insert(subscriptions().begin(), subscriptions().end());
     if (_will) {
         r.will = _will->msg;

@@ -117,7 +117,8 @@ TEST_F(session_persistence, acknowledged_qos1_deliveries_are_forgotten) {
     deliver(2, 1);
     ASSERT_TRUE(s->on_puback(2, t0).ok());
     ASSERT_TRUE(s->on_puback(1, t0).ok());
-    EXPECT_EQ(store.flows(), (std::vector<std::string>{"erase_delivery 7 2", "erase_delivery 7 1"}));
+    EXPECT_EQ(store.flows(),
+              (std::vector<std::string>{"erase_delivery 7 2", "erase_delivery 7 1"}));
 }
 
 TEST_F(session_persistence, qos2_progress_is_recorded_until_pubcomp) {
@@ -160,9 +161,9 @@ TEST_F(session_persistence, awaiting_rel_ids_follow_the_inbound_qos2_flow) {
     ASSERT_TRUE(*s->awaiting_rel_insert(6, t0));
     EXPECT_TRUE(s->awaiting_rel_release(5));
     s->tick(at(11), false);  // 6 timed out
-    EXPECT_EQ(store.flows(), (std::vector<std::string>{"put_awaiting_rel 7 5", "put_awaiting_rel 7 6",
-                                                       "erase_awaiting_rel 7 5",
-                                                       "erase_awaiting_rel 7 6"}));
+    EXPECT_EQ(store.flows(),
+              (std::vector<std::string>{"put_awaiting_rel 7 5", "put_awaiting_rel 7 6",
+                                        "erase_awaiting_rel 7 5", "erase_awaiting_rel 7 6"}));
 }
 
 TEST_F(session_persistence, the_record_follows_connection_and_subscriptions) {
@@ -186,8 +187,8 @@ TEST_F(session_persistence, restored_qos2_flows_resume_with_their_packet_ids) {
     make();
     const auto o = opts(2);
     auto msg = [](std::uint64_t n) {
-        auto m = std::make_shared<core::message>(*make_msg({.payload = "m" + std::to_string(n),
-                                                            .qos = 2}));
+        auto m = std::make_shared<core::message>(
+            *make_msg({.payload = "m" + std::to_string(n), .qos = 2}));
         m->id = core::guid{1, n};
         return core::message_ptr(m);
     };
