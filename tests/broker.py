@@ -193,6 +193,22 @@ class Broker:
         self.stop()
         self.start()
 
+    def kill(self):
+        """SIGKILL, as a crash or a power cut of the process would end it: nothing is
+        flushed. start() then runs it again on the same port and data directory."""
+        assert self.proc is not None, "broker not running"
+        proc, self.proc = self.proc, None
+        if proc.poll() is not None:
+            self.problems.append("broker died before it was killed (exit status %s)"
+                                 % proc.returncode)
+        proc.kill()
+        proc.wait()
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except OSError:
+            pass
+        self.problems += self.sanitizer_reports()
+
     def sanitizer_reports(self):
         try:
             with open(self.stderr_path, "r", errors="replace") as f:

@@ -46,16 +46,19 @@ class mosquitto_broker:
         self.binary = binary
 
     @staticmethod
-    def config(sc, port):
-        return (f"listener {port} 127.0.0.1\n"
+    def config(sc, port, workdir):
+        text = (f"listener {port} 127.0.0.1\n"
                 "allow_anonymous true\n"
                 "max_connections -1\n"
                 f"max_queued_messages {sc.queue_len}\n")
+        if sc.persistent:
+            text += f"persistence true\npersistence_location {workdir}/\n"
+        return text
 
     def prepare(self, sc, port, workdir):
         """The command line and the config file's text (written to workdir/mosquitto.conf)."""
         path = f"{workdir}/mosquitto.conf"
-        text = self.config(sc, port)
+        text = self.config(sc, port, workdir)
         with open(path, "w") as f:
             f.write(text)
         return [self.binary, "-c", path], text

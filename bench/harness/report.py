@@ -267,6 +267,16 @@ def targets(meds, quick):
     ratio_target("Fan-out QoS 0, closed loop: ≥ 10× mosquitto", "fanout-closed", 10)
     ratio_target("Pairwise QoS 1, closed loop: ≥ 25× mosquitto", "pairwise-qos1", 25)
 
+    mem = get("pairwise-qos1", "emqd", "recv_rate")
+    for policy in ("always", "interval"):
+        e = get(f"persistent-qos1-{policy}", "emqd", "recv_rate")
+        q = get(f"persistent-qos1-{policy}", "mosquitto", "recv_rate")
+        rows.append((f"Persistent sessions, QoS 1, sync_policy {policy}: emqd vs its in-memory "
+                     "pairwise QoS 1 (issue 5)",
+                     "not measured" if e is None or not mem else
+                     f"{e / mem:.2f}× ({f_int(e)} vs {f_int(mem)} msg/s); mosquitto "
+                     f"(persistence true): {f_int(q)} msg/s", "(information)"))
+
     e, q = get("latency-qos1", "emqd", "p99"), get("latency-qos1", "mosquitto", "p99")
     rows.append(("Latency at 10K msg/s QoS 1: p99 ≤ mosquitto's p99",
                  "not measured" if e is None or q is None else f"{f_ms(e)} ms vs {f_ms(q)} ms",

@@ -42,6 +42,7 @@ class scenario:
     qos: int = 0
     queue_len: int = 1000  # per-session queue: mosquitto max_queued_messages, emqd max_mqueue_len
     emqd_sets: dict = field(default_factory=dict)
+    persistent: bool = False  # both brokers store sessions (mosquitto: persistence true)
 
     def bench_duration(self):
         """--duration: the load including its warm-up (conn: the hold)."""
@@ -91,6 +92,18 @@ def all_scenarios(quick=False):
                  f"and out, at most {WINDOW} messages in flight per publisher.",
                  "run", pairwise + ["--window", str(WINDOW)], load, warm, qos=1,
                  emqd_sets=_qos1_sets()),
+        *[scenario(f"persistent-qos1-{policy}",
+                   f"Pairwise QoS 1 to persistent sessions, storage.sync_policy = {policy}",
+                   f"The pairwise shape with persistent sessions (clean session false): emqd "
+                   f"stores every message before its PUBACK, {how}. mosquitto runs with "
+                   "`persistence true` (it saves a snapshot every 30 minutes and at exit; "
+                   "its PUBACK does not wait for the disk).",
+                   "run", pairwise + ["--window", str(WINDOW), "-C", "false"], load, warm, qos=1,
+                   emqd_sets={**_qos1_sets(), "storage.sync_policy": policy}, persistent=True)
+          for policy, how in (("always", "the write-ahead log synced (fsync), publishers "
+                                         "sharing each sync"),
+                              ("interval", "the write-ahead log written (it survives a crash "
+                                           "of emqd) and synced every second"))],
         scenario("latency-qos1", "Latency, pairwise QoS 1 at 10,000 msg/s",
                  f"The pairwise shape paced at {LATENCY_RATE:,} msg/s in total (evenly over the "
                  "publishers, no window): end-to-end latency p50/p99/p999.",

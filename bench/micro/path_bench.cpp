@@ -93,6 +93,8 @@ public:
         }
     }
     bool publish_delayed(core::message_ptr, std::uint32_t) override { return false; }
+    std::uint64_t storage_ticket() const override { return 0; }  // in memory only
+    void notify_when_durable(std::uint64_t) override {}
     auth::access_control& access() override { return _access; }
     const router::retained_store& retained() const override { return _retained; }
     channel::frame_cache& qos0_frames() override { return _frames; }

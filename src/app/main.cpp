@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <exception>
+#include <filesystem>
 #include <thread>
 
 #include "app/config/config.h"
@@ -28,6 +29,8 @@ emqd::broker::broker_config to_broker_config(const emqd::app::config& cfg) {
     b.shared_strategy = cfg.shared_subscription_strategy;
     b.access = cfg.access;
     b.max_mqueue_bytes_total = cfg.max_mqueue_bytes_total;
+    b.storage = cfg.storage;
+    b.storage->dir = std::filesystem::path(cfg.data_dir) / "rocksdb";
     for (const auto& l : cfg.tcp_listeners)
         b.listeners.push_back(
             {l.name, l.address, l.port, l.max_connections, l.max_conn_rate, l.access});

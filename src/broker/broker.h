@@ -9,12 +9,19 @@
 
 #include "broker/broker_config.h"
 
+namespace emqd::storage {
+struct recovered_state;
+}
+
 namespace emqd::broker {
 
 struct broker_context;
 
 class broker {
 public:
+    /// Opens the store (cfg.storage) and restores what it holds. Throws
+    /// storage::storage_error if the store can't be opened (storage.on_corruption = stop on
+    /// a damaged store, permissions).
     explicit broker(broker_config cfg);
     ~broker();  // stops and joins if still running
     broker(const broker&) = delete;
@@ -32,6 +39,10 @@ public:
     std::vector<std::uint16_t> listener_ports() const;
 
 private:
+    /// Gives what the store read back to the shards (sessions round robin) and the retained
+    /// store.
+    void restore(storage::recovered_state&& state);
+
     std::unique_ptr<broker_context> _ctx;
     std::vector<std::thread> _threads;
     bool _stopped = false;

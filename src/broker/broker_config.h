@@ -1,5 +1,6 @@
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -7,6 +8,7 @@
 #include "broker/overload_monitor.h"
 #include "channel/channel_config.h"
 #include "router/shared_strategy.h"
+#include "storage/store_options.h"
 #include "transport/access_list.h"
 #include "transport/token_bucket.h"
 
@@ -38,6 +40,9 @@ struct broker_config {
     transport::rate_limit conn_messages_in;  // PUBLISH packets per period
     overload_settings overload;
     auth::access_config access;  // static bans, flapping policy
+    /// Persistent sessions and retained messages on disk (node.data_dir, storage.*); none:
+    /// everything in memory (unit tests).
+    std::optional<storage::store_options> storage;
 };
 
 }  // namespace emqd::broker

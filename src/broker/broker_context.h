@@ -17,6 +17,7 @@
 #include "broker/process_memory.h"
 #include "router/retained_store.h"
 #include "router/router.h"
+#include "storage/store.h"
 
 namespace emqd::broker {
 
@@ -30,6 +31,9 @@ struct broker_context {
           overload(config.overload, memory_limit()) {}
 
     broker_config config;
+    /// Opened before the shards (each makes its writer from it), closed after their threads
+    /// stopped and their writers flushed (broker::stop). Null without storage.
+    std::unique_ptr<storage::store> store;
     auth::access_control access;
     router::router router;
     router::retained_store retained;

@@ -328,6 +328,12 @@ void connection::publish(core::message_ptr msg) {
 bool connection::publish_delayed(core::message_ptr msg, std::uint32_t seconds) {
     return _shard.publish_delayed(std::move(msg), seconds);
 }
+std::uint64_t connection::storage_ticket() const {
+    return _shard.storage_ticket();
+}
+void connection::notify_when_durable(std::uint64_t ticket) {
+    _shard.notify_when_durable(*this, ticket);
+}
 
 auth::access_control& connection::access() {
     return _shard.access();

@@ -73,6 +73,8 @@ public:
     void session_closed(session::session* s) override;
     void publish(core::message_ptr msg) override;
     bool publish_delayed(core::message_ptr msg, std::uint32_t seconds) override;
+    std::uint64_t storage_ticket() const override;
+    void notify_when_durable(std::uint64_t ticket) override;
     auth::access_control& access() override;
     const router::retained_store& retained() const override;
     channel::frame_cache& qos0_frames() override;

@@ -30,11 +30,19 @@ shard::shard(std::uint32_t index, broker_context& ctx)
       _io(std::make_unique<asio::io_context>(1)),
       _loop(std::make_unique<loop_state>(*_io)),
       _guids(ctx.config.node_id, index),
-      _queue_budget(ctx.config.max_mqueue_bytes_total, ctx.config.shards),
+      _session_context(ctx.config.max_mqueue_bytes_total, ctx.config.shards),
       _throttled(*_io, [this](std::uint64_t id, clock::time_point now) {
           if (auto it = _connections.find(id); it != _connections.end())
               it->second->on_throttle_end(now);
-      }) {}
+      }) {
+    if (ctx.store) {
+        // Called on the commit thread: the news travels to this shard's loop.
+        _writer = ctx.store->make_writer([this](std::uint64_t ticket) {
+            asio::post(*_io, [this, ticket] { on_durable(ticket); });
+        });
+        _session_context.store = _writer.get();
+    }
+}
 
 shard::~shard() {
     // Connections first: their channels point into sessions.
@@ -146,6 +154,10 @@ void shard::end_of_turn() {
     // _readers lists; it stays allocated until the next turn has walked those lists.
     auto retired = std::move(_retired);
     _retired.clear();
+    // This turn's writes go to the store before its deliveries leave: whatever another
+    // shard writes about them (an acknowledgement deletes a record) comes after.
+    if (_writer)
+        _writer->flush();
     // Hand every other shard its batch: one lock and at most one wake-up per destination.
     for (std::size_t i = 0; i < _outbox.size(); ++i) {
         if (!_outbox[i].empty())
@@ -172,8 +184,15 @@ void shard::end_of_turn() {
 // --- routing --------------------------------------------------------------------------
 
 void shard::publish(core::message_ptr msg, clock::time_point now) {
-    if (msg->retain)
+    if (msg->retain) {
         _ctx.retained.put(msg);
+        if (_writer) {
+            if (msg->payload.empty())
+                _writer->erase_retained(msg->topic);
+            else
+                _writer->put_retained(*msg);
+        }
+    }
     _routes.clear();
     _ctx.router.match(msg->topic, msg->from_client_id, _routes);
     if (_routes.empty())
@@ -191,10 +210,24 @@ void shard::publish(core::message_ptr msg, clock::time_point now) {
         std::size_t j = i;
         while (j < _routes.size() && _routes[j].subscriber == who)
             ++j;
-        if (who.shard == _index) {
+        const bool local = who.shard == _index;
+        // A persistent session: stored before the publisher hears back (PUBACK).
+        const std::uint64_t store_id = _routes[i].options.store_id;
+        const bool persistent = store_id != 0 && msg->qos > 0 && _writer;
+        if (local || persistent) {
             opts.clear();
             for (std::size_t k = i; k < j; ++k)
                 opts.push_back(_routes[k].options);
+        }
+        if (persistent && session::session::stored(*msg, opts)) {
+            if (_ctx.store->full()) {
+                note_storage_full(now);  // storage.max_size: dropped, not stored
+                i = j;
+                continue;
+            }
+            _writer->put_delivery(store_id, *msg, opts);
+        }
+        if (local) {
             deliver_local(msg, who.session, opts, now);
         } else {
             for (std::size_t k = i; k < j; ++k)
@@ -322,6 +355,9 @@ void shard::tick() {
         if (!c->finished())
             c->on_tick(now);
     expire_sessions(now);
+    // What nothing else flushed (acknowledgements, expiries on an idle shard) goes now.
+    if (_writer)
+        _writer->flush();
     resume_parked();  // normally woken at once (shard_flow.cpp); this is the safety net
     _guids.resync();
     _outbound.trim();
@@ -339,7 +375,8 @@ void shard::tick() {
 }
 
 void shard::rebalance_queue_budget() {
-    _queued_bytes.store(_queue_budget.used(), std::memory_order_relaxed);
+    session::queue_budget& budget = _session_context.budget;
+    _queued_bytes.store(budget.used(), std::memory_order_relaxed);
     const std::uint64_t total = _ctx.config.max_mqueue_bytes_total;
     if (total == 0)
         return;
@@ -347,7 +384,7 @@ void shard::rebalance_queue_budget() {
     std::uint64_t all = 0;
     for (const auto& s : _ctx.shards)
         all += s->queued_bytes();
-    _queue_budget.rebalance(total, all, _ctx.shards.size());
+    budget.rebalance(total, all, _ctx.shards.size());
 }
 
 // --- stop -----------------------------------------------------------------------------

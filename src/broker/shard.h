@@ -22,6 +22,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -40,12 +41,17 @@
 #include "channel/frame_cache.h"
 #include "core/guid.h"
 #include "session/session.h"
+#include "session/shard_context.h"
 #include "transport/rate_limiter.h"
 #include "transport/stream.h"
 
 namespace boost::asio {
 class io_context;
 }
+namespace emqd::storage {
+class shard_writer;
+struct recovered_session;
+}  // namespace emqd::storage
 
 namespace emqd::broker {
 
@@ -85,8 +91,20 @@ public:
                       std::function<void(channel::session_grant)> done);
     void session_closed(session::session* s);
     /// Routes `msg` and delivers it; `now` is the current time (a fresh message's
-    /// received_at: its arrival is now).
+    /// received_at: its arrival is now). With storage, first writes what must survive a
+    /// restart: the message for every persistent session it goes to at QoS 1/2, and a
+    /// retained message (session_store.h, retained_persistence.h).
     void publish(core::message_ptr msg, clock::time_point now);
+    /// The ticket of this shard's storage writer (session_store::ticket); 0 without storage.
+    std::uint64_t storage_ticket() const;
+    /// Calls c.chan().durable() once everything written up to `ticket` is durable (unless
+    /// `c` is gone by then).
+    void notify_when_durable(connection& c, std::uint64_t ticket);
+    /// Before the shard's thread runs: a session read back from storage, detached.
+    void restore_session(storage::recovered_session&& r, clock::time_point now);
+    /// After the shard's thread stopped: hands what the writer holds to the store and
+    /// drops the writer (broker::stop, before the store closes).
+    void close_storage();
     /// Holds `msg` for `seconds`, then publish()es it; false when the broker already holds
     /// max_delayed_messages, or when `msg` would take it past max_delayed_bytes.
     bool publish_delayed(core::message_ptr msg, std::uint32_t seconds);
@@ -177,7 +195,14 @@ private:
     void expire_sessions(clock::time_point now);
     void discard_session(std::uint64_t id);
     void publish_will(session::session& s);
+    /// Deletes what storage holds of `s`, a session that ends.
+    void forget_stored(const session::session& s);
     void check_stopped();
+    /// The commit thread made this writer's writes up to `ticket` durable (posted here).
+    void on_durable(std::uint64_t ticket);
+    /// A message for a persistent session dropped because the store is full
+    /// (storage.max_size): counted, logged at most every 10 seconds.
+    void note_storage_full(clock::time_point now);
 
     // --- shard_overload.cpp: overload protection --------------------------------------------
     /// Records a measured loop lag (this shard's thread).
@@ -197,9 +222,19 @@ private:
 
     std::unordered_map<std::uint64_t, std::unique_ptr<connection>> _connections;
     std::uint64_t _next_connection_id = 1;
-    /// Before _sessions: their queues release their bytes into it when they are destroyed.
-    session::queue_budget _queue_budget;
-    std::atomic<std::uint64_t> _queued_bytes{0};  // _queue_budget.used() as of the last tick
+    std::unique_ptr<storage::shard_writer> _writer;  // null without storage
+    /// Before _sessions: their queues release their bytes into its budget when they are
+    /// destroyed.
+    session::shard_context _session_context;
+    std::atomic<std::uint64_t> _queued_bytes{0};  // budget.used() as of the last tick
+    /// Connections waiting for their acknowledgements' writes: (ticket, connection id), in
+    /// ticket order. _durable: the highest ticket known durable.
+    std::deque<std::pair<std::uint64_t, std::uint64_t>> _durable_waiters;
+    std::uint64_t _durable = 0;
+    struct {
+        std::uint64_t count = 0;  // since the last log line
+        clock::time_point logged_at{};
+    } _storage_full;
     session_map _sessions;
     std::unordered_map<std::uint64_t, forward> _forwards;  // surrendered id -> new owner
 

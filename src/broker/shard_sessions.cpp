@@ -103,6 +103,7 @@ void shard::hand_over(std::unordered_map<std::uint64_t, session_entry>::iterator
         // is not reused (spec 3.1.2.4).
         hand_off_shared(*s, /*ending=*/true, clock::now());
         publish_will(*s);
+        forget_stored(*s);
         s.reset();
         h.send(nullptr);
         return;
@@ -111,8 +112,12 @@ void shard::hand_over(std::unordered_map<std::uint64_t, session_entry>::iterator
     // old id is forwarded (deliver_local). Its queued bytes leave this shard's budget here,
     // on this thread, and join the new owner's in adopt_session.
     s->rebind(h.to);
-    s->set_queue_budget(nullptr);
+    s->set_shard(nullptr);
     _forwards[old_id] = forward{h.to, clock::now() + forward_lifetime};
+    // What this shard wrote about the session reaches the store before anything its new
+    // shard writes (session_store.h).
+    if (_writer)
+        _writer->flush();
     h.send(std::move(s));
 }
 
@@ -124,12 +129,16 @@ void shard::adopt_session(std::uint64_t conn_id, std::uint64_t new_id,
         return;  // cannot happen: the pending entry lives until here
     const auto now = clock::now();
     const bool present = s != nullptr;
-    if (s)
-        s->set_queue_budget(&_queue_budget);
-    else
+    if (s) {
+        s->set_shard(&_session_context);
+    } else {
         s = std::make_unique<session::session>(_ctx.config.zone.session, req.client_id, _ctx.router,
                                                router::subscriber_id{_index, new_id},
-                                               &_queue_budget);
+                                               &_session_context);
+        // State that outlives the connection is stored (session_store.h).
+        if (req.expiry_interval != 0 && _ctx.store)
+            s->set_store_id(_ctx.store->allocate_store_id());
+    }
     s->set_expiry_interval(req.expiry_interval);
     session::session* raw = s.get();
     session_entry& entry = eit->second;
@@ -239,7 +248,13 @@ void shard::discard_session(std::uint64_t id) {
         return;
     hand_off_shared(*s, /*ending=*/true, clock::now());
     publish_will(*s);
+    forget_stored(*s);
     _ctx.registry.erase_if_owner(s->client_id().view(), s->id());
+}
+
+void shard::forget_stored(const session::session& s) {
+    if (s.store_id() != 0 && _writer)
+        _writer->erase_session(s.store_id());
 }
 
 void shard::publish_will(session::session& s) {
@@ -256,8 +271,10 @@ void shard::expire_sessions(clock::time_point now) {
         if (e.conn || !e.session)
             continue;
         session::session& s = *e.session;
-        if (auto& w = s.will(); w && w->due <= now)
+        if (auto& w = s.will(); w && w->due <= now) {
             publish_will(s);
+            s.persist(now);  // without the will
+        }
         s.tick(now, false);
         if (s.expired(now))
             expired.push_back(id);

@@ -58,6 +58,14 @@ public:
     /// mqtt.delayed.max_delayed_bytes: the message is refused, not held.
     virtual bool publish_delayed(core::message_ptr msg, std::uint32_t seconds) = 0;
 
+    /// The ticket of this shard's storage writer (session::session_store::ticket): compare
+    /// it before and after an operation to learn whether the operation wrote anything that
+    /// an acknowledgement must wait for. 0 without storage.
+    virtual std::uint64_t storage_ticket() const = 0;
+    /// Calls channel::durable() on this shard once everything written up to `ticket` is
+    /// durable (storage.sync_policy), if the channel still exists then.
+    virtual void notify_when_durable(std::uint64_t ticket) = 0;
+
     /// Bans and flapping detection, shared by every shard (thread-safe).
     virtual auth::access_control& access() = 0;
     virtual const router::retained_store& retained() const = 0;

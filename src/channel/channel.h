@@ -93,6 +93,10 @@ public:
     /// Retain As Published apply as for any subscription. Dropped unless connected.
     void deliver_fastlane(const core::message_ptr& msg,
                           std::span<const router::subscription_options> matched);
+    /// The broker's storage made everything up to `ticket` durable
+    /// (broker_services::notify_when_durable): sends the acknowledgements that waited for
+    /// it, in the order their packets arrived.
+    void durable(std::uint64_t ticket);
 
     // session_sink
     bool send_publish(const session::publish_out& p) override;

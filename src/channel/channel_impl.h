@@ -37,6 +37,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -155,6 +156,15 @@ struct channel::impl {
     /// code (v5; 3.x has no code), QoS 0 is dropped. Not a protocol error: the connection
     /// stays open.
     void refuse_publish(const codec::publish_packet& p, const core::error& e);
+    /// Sends `ack` once storage ticket `ticket` is durable (0: nothing to wait for), and
+    /// never before an acknowledgement held earlier.
+    void send_ack(codec::ack_packet ack, std::uint64_t ticket);
+    /// What an operation between `before` (storage_ticket() read before it) and now wrote:
+    /// the ticket to wait for, or 0.
+    std::uint64_t written_since(std::uint64_t before) const {
+        const std::uint64_t now = _broker.storage_ticket();
+        return now != before ? now : 0;
+    }
     core::status handle_ack(const codec::ack_packet& a, clock::time_point now);
 
     // --- subscribe_handler.cpp -----------------------------------------------------------
@@ -228,6 +238,13 @@ struct channel::impl {
         std::optional<std::string> response_information;
         std::uint64_t slow_consumer_drops = 0;
         std::uint64_t too_large_drops = 0;
+        /// Acknowledgements waiting for storage (send_ack), in arrival order; ticket 0: none
+        /// of its own, held only to keep the order (spec 4.6).
+        struct held_ack {
+            std::uint64_t ticket;
+            codec::ack_packet ack;
+        };
+        std::deque<held_ack> held_acks;
     };
     std::unique_ptr<extras> _extras;
     extras& more() {

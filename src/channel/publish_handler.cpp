@@ -72,6 +72,9 @@ core::status channel::impl::handle_publish(codec::publish_packet& p, clock::time
     auto topic = resolve_topic(p);
     if (!topic)
         return topic.err();
+    // What this message writes to storage (for persistent sessions, retained, QoS 2 state)
+    // must be durable before it is acknowledged.
+    const std::uint64_t ticket_before = _broker.storage_ticket();
     if (auto st = core::validate_topic_name(*topic, {_cfg.max_topic_levels}); !st)
         return st;
     // AUTHORIZATION SEAM: the ACL check (`client.authorize` publish) goes here; a denied
@@ -92,7 +95,7 @@ core::status channel::impl::handle_publish(codec::publish_packet& p, clock::time
             return fresh.err();  // receive_maximum_exceeded: v5 0x93, 3.x close
         if (!*fresh) {
             // DUP resend of a message we already routed: acknowledge, don't publish twice.
-            send(make_ack(codec::packet_type::pubrec, p.packet_id));
+            send_ack(make_ack(codec::packet_type::pubrec, p.packet_id), 0);
             return {};
         }
     }
@@ -120,10 +123,32 @@ core::status channel::impl::handle_publish(codec::publish_packet& p, clock::time
     }
 
     if (p.qos == 1)
-        send(make_ack(codec::packet_type::puback, p.packet_id));
+        send_ack(make_ack(codec::packet_type::puback, p.packet_id), written_since(ticket_before));
     if (p.qos == 2)
-        send(make_ack(codec::packet_type::pubrec, p.packet_id));
+        send_ack(make_ack(codec::packet_type::pubrec, p.packet_id), written_since(ticket_before));
     return {};
+}
+
+void channel::impl::send_ack(codec::ack_packet ack, std::uint64_t ticket) {
+    if (ticket == 0 && (!_extras || _extras->held_acks.empty())) {
+        send(ack);
+        return;
+    }
+    more().held_acks.push_back({ticket, std::move(ack)});
+    if (ticket != 0)
+        _broker.notify_when_durable(ticket);
+}
+
+void channel::durable(std::uint64_t ticket) {
+    impl& m = *_impl;
+    if (!m._extras)
+        return;
+    auto& held = m._extras->held_acks;
+    while (!held.empty() && held.front().ticket <= ticket) {
+        if (m._state == impl::state::connected)
+            m.send(held.front().ack);
+        held.pop_front();
+    }
 }
 
 void channel::impl::refuse_publish(const codec::publish_packet& p, const core::error& e) {
@@ -161,8 +186,10 @@ core::status channel::impl::handle_ack(const codec::ack_packet& a, clock::time_p
                               st.err().what);
             return {};
         case codec::packet_type::pubrel:
-            if (_session->awaiting_rel_release(a.packet_id) || !codec::is_v5(_version)) {
-                send(make_ack(codec::packet_type::pubcomp, a.packet_id));
+            if (const std::uint64_t before = _broker.storage_ticket();
+                _session->awaiting_rel_release(a.packet_id) || !codec::is_v5(_version)) {
+                // The id must be gone from storage before the client may reuse it.
+                send_ack(make_ack(codec::packet_type::pubcomp, a.packet_id), written_since(before));
             } else {
                 send_with_reason(make_ack(codec::packet_type::pubcomp, a.packet_id,
                                           reason_code::packet_identifier_not_found),

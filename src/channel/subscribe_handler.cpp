@@ -142,6 +142,7 @@ core::status channel::impl::handle_subscribe(const codec::subscribe_packet& p,
                 {std::string(session::session::routed_filter(*filter)), opts, {}, 0, false});
         }
     }
+    _session->persist(now);  // a persistent session's record, with its subscriptions
     send_with_reason(std::move(ack), problem);
 
     send_owed_retained(now);  // after the SUBACK
@@ -201,6 +202,7 @@ core::status channel::impl::handle_unsubscribe(const codec::unsubscribe_packet& 
         ack.reasons.push_back(existed ? reason_code::success
                                       : reason_code::no_subscription_existed);
     }
+    _session->persist(_now);
     // 3.x: the codec drops the per-filter codes (3.1.1 UNSUBACK has none).
     send_with_reason(std::move(ack), problem);
     return {};

@@ -41,6 +41,7 @@ void channel::impl::settle_will(will_action action, clock::time_point now) {
         const auto delay = std::chrono::seconds(std::min(w.will_delay_interval, expiry));
         _session->will() = std::make_unique<session::session::pending_will>(
             session::session::pending_will{std::move(msg), now + delay});
+        _session->persist(now);  // a restart publishes it when due, unless resumed first
         return;
     }
     _broker.publish(std::move(msg));

@@ -36,6 +36,10 @@ struct subscription_options {
     /// the id of that group, unique per process and never reused; 0 = not shared. A
     /// delivery that carries it can be handed to another member (router::pick_other).
     std::uint64_t shared_group = 0;
+    /// Set by a persistent session on its routes: its id in storage (session_store.h), so
+    /// the publishing shard can store a QoS 1/2 message for it before acknowledging. 0 =
+    /// the session is not persistent.
+    std::uint64_t store_id = 0;
 
     friend bool operator==(const subscription_options&, const subscription_options&) = default;
 };

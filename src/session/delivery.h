@@ -55,6 +55,9 @@ struct delivery {
     core::message_ptr msg;  // shared, never copied
     std::uint8_t qos = 0;   // delivered QoS (after capping or upgrading)
     bool retain = false;    // RETAIN flag on the wire
+    /// Stored for a persistent session (session::stored): forgotten in storage when it
+    /// leaves the session.
+    bool stored = false;
     subscription_ids sub_ids;
     /// The shared subscription group it came through (router options.shared_group), or 0:
     /// while unacknowledged it may be handed to another member (session::hand_off_shared).

@@ -20,7 +20,17 @@ std::uint16_t inflight_window::allocate_id() {
 }
 
 inflight_window::entry& inflight_window::push_back(delivery&& d, clock::time_point now) {
-    const std::uint16_t id = allocate_id();
+    return append(std::move(d), allocate_id(), now);
+}
+
+inflight_window::entry& inflight_window::push_back(delivery&& d, std::uint16_t packet_id,
+                                                   clock::time_point now) {
+    assert(packet_id != 0 && !_ids.contains(packet_id) && size() < max_entries);
+    return append(std::move(d), packet_id, now);
+}
+
+inflight_window::entry& inflight_window::append(delivery&& d, std::uint16_t id,
+                                                clock::time_point now) {
     std::uint32_t i;
     if (_free != npos) {
         i = _free;

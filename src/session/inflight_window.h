@@ -56,6 +56,9 @@ public:
     /// Appends `d` under a fresh packet id, sent at `now`. Precondition: size() < max_entries.
     /// The reference is valid until the next push_back.
     entry& push_back(delivery&& d, clock::time_point now);
+    /// Appends `d` under `packet_id`, an id it had before a restart. Preconditions:
+    /// packet_id != 0 and not in the window, size() < max_entries.
+    entry& push_back(delivery&& d, std::uint16_t packet_id, clock::time_point now);
 
     /// The entry for `packet_id`, or null. Valid until the next push_back.
     entry* find(std::uint16_t packet_id);
@@ -88,6 +91,7 @@ private:
     };
 
     std::uint16_t allocate_id();
+    entry& append(delivery&& d, std::uint16_t id, clock::time_point now);
 
     std::vector<node> _nodes;
     packet_id_map<std::uint32_t> _ids;  // packet id -> index in _nodes

@@ -38,17 +38,19 @@ void message_queue::set_budget(queue_budget* b) {
         _budget->charge(_bytes);
 }
 
-drop_counters message_queue::push(delivery&& d, const limits& lim) {
+drop_counters message_queue::push(delivery&& d, const limits& lim, drop_observer dropping) {
     drop_counters dropped;
     const std::size_t need = queued_size(*d.msg);
     const bool global = _budget && _budget->limit() != queue_budget::unbounded;
     // Could not fit even with this queue empty: drop it alone.
     if (lim.max_bytes != 0 && need > lim.max_bytes) {
         dropped.add(drop_reason::queue_bytes);
+        dropping(d);
         return dropped;
     }
     if (global && _budget->used() - _bytes + need > _budget->limit()) {
         dropped.add(drop_reason::global_bytes);
+        dropping(d);
         return dropped;
     }
     auto over = [&]() -> std::optional<drop_reason> {
@@ -62,11 +64,15 @@ drop_counters message_queue::push(delivery&& d, const limits& lim) {
     };
     while (auto reason = over()) {
         dropped.add(*reason);
-        if (d.qos == 0)
+        if (d.qos == 0) {
+            dropping(d);
             return dropped;  // the incoming QoS 0 message is the cheapest loss
+        }
         // Not empty: the checks above guarantee the message fits in an empty queue.
         assert(_fifos);
-        pop(_fifos->qos0.empty() ? _fifos->qos12 : _fifos->qos0);
+        auto& victims = _fifos->qos0.empty() ? _fifos->qos12 : _fifos->qos0;
+        dropping(victims.front().d);
+        pop(victims);
     }
     if (!_fifos)
         _fifos = std::make_unique<fifos>();
@@ -114,8 +120,13 @@ void message_queue::pop_front() {
     pop(oldest_fifo());
 }
 
-std::size_t message_queue::drop_expired(clock::time_point now) {
-    return erase_if([now](const delivery& d) { return d.msg->expired(now); });
+std::size_t message_queue::drop_expired(clock::time_point now, drop_observer dropping) {
+    return erase_if([now, dropping](const delivery& d) {
+        if (!d.msg->expired(now))
+            return false;
+        dropping(d);
+        return true;
+    });
 }
 
 }  // namespace emqd::session::detail

@@ -56,6 +56,16 @@ namespace emqd::session::detail {
 /// Bytes a queued message is charged (see the design note).
 std::size_t queued_size(const core::message& m);
 
+/// Sees each delivery a message_queue drops (push, drop_expired) just before it goes.
+struct queue_drop_observer {
+    void (*fn)(void* context, const delivery& d) = nullptr;
+    void* context = nullptr;
+    void operator()(const delivery& d) const {
+        if (fn)
+            fn(context, d);
+    }
+};
+
 class message_queue {
 public:
     using clock = std::chrono::steady_clock;
@@ -70,9 +80,12 @@ public:
     message_queue& operator=(const message_queue&) = delete;
     ~message_queue();  // releases bytes() from the budget
 
+    using drop_observer = queue_drop_observer;
+
     /// Appends `d` (whose msg is non-null), first dropping what the limits and the budget
-    /// require (design note). Returns what was dropped, by reason (`d` included if dropped).
-    drop_counters push(delivery&& d, const limits& lim);
+    /// require (design note). Returns what was dropped, by reason (`d` included if dropped),
+    /// and shows each dropped delivery to `dropping`.
+    drop_counters push(delivery&& d, const limits& lim, drop_observer dropping = {});
 
     bool empty() const { return !_fifos; }
     std::size_t size() const { return _fifos ? _fifos->qos0.size() + _fifos->qos12.size() : 0; }
@@ -86,7 +99,7 @@ public:
 
     /// Removes every message whose Message Expiry Interval has passed at `now`; returns how
     /// many.
-    std::size_t drop_expired(clock::time_point now);
+    std::size_t drop_expired(clock::time_point now, drop_observer dropping = {});
 
     /// Removes every message for which `pred(delivery&)` returns true (it may move the
     /// delivery out then); returns how many. O(n). `pred` is called once per message: on the

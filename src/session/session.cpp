@@ -77,9 +77,9 @@ publish_out make_publish(const delivery& d, bool dup, std::uint16_t packet_id) {
 }  // namespace
 
 session::session(const session_config& cfg, core::shared_string client_id, router::router& router,
-                 router::subscriber_id self, queue_budget* budget)
+                 router::subscriber_id self, shard_context* shard)
     : _cfg(cfg), _client_id(std::move(client_id)), _router(router), _self(self) {
-    set_queue_budget(budget);
+    set_shard(shard);
 }
 
 session::~session() {
@@ -88,16 +88,16 @@ session::~session() {
     }
 }
 
-void session::set_queue_budget(queue_budget* budget) {
-    _budget = budget;
+void session::set_shard(shard_context* shard) {
+    _shard = shard;
     if (_state)
-        _state->queue.set_budget(budget);
+        _state->queue.set_budget(budget());
 }
 
 session::state& session::flows() {
     if (!_state) {
         _state = std::make_unique<state>(_next_packet_id);
-        _state->queue.set_budget(_budget);
+        _state->queue.set_budget(budget());
     }
     return *_state;
 }
@@ -120,16 +120,84 @@ void session::count_drops(const drop_counters& d) {
     if (!_drops)
         _drops = std::make_unique<drop_counters>();
     *_drops += d;
-    if (_budget)
-        _budget->drops() += d;
+    if (queue_budget* b = budget())
+        b->drops() += d;
 }
 
 void session::count_drop(drop_reason r, std::uint64_t n) {
     if (!_drops)
         _drops = std::make_unique<drop_counters>();
     _drops->add(r, n);
-    if (_budget)
-        _budget->drops().add(r, n);
+    if (queue_budget* b = budget())
+        b->drops().add(r, n);
+}
+
+// --- persistence --------------------------------------------------------------------------
+
+bool session::stored(const core::message& msg,
+                     std::span<const router::subscription_options> matched) {
+    return msg.qos > 0 &&
+           std::any_of(matched.begin(), matched.end(),
+                       [](const router::subscription_options& o) { return o.qos > 0; });
+}
+
+void session::forget(const delivery& d) {
+    if (d.stored)
+        if (session_store* st = store())
+            st->erase_delivery(_store_id, d.msg->id);
+}
+
+detail::message_queue::drop_observer session::forgetting() {
+    if (!store())
+        return {};
+    return {[](void* self, const delivery& gone) { static_cast<session*>(self)->forget(gone); },
+            this};
+}
+
+stored_session session::record(clock::time_point now) const {
+    stored_session r;
+    r.store_id = _store_id;
+    r.client_id = _client_id.str();
+    r.expiry_interval = _expiry_interval;
+    const auto wall_now = std::chrono::system_clock::now();
+    if (!attached())
+        r.disconnected_at =
+            wall_now -
+            std::chrono::duration_cast<std::chrono::system_clock::duration>(now - _detached_at);
+    r.subscriptions.insert(subscriptions().begin(), subscriptions().end());
+    if (_will) {
+        r.will = _will->msg;
+        r.will_delay = static_cast<std::uint32_t>(std::max<long long>(
+            0, std::chrono::duration_cast<std::chrono::seconds>(_will->due - now).count()));
+    }
+    return r;
+}
+
+void session::persist(clock::time_point now) const {
+    if (session_store* st = store())
+        st->put_session(record(now));
+}
+
+void session::restore(const core::message_ptr& msg,
+                      std::span<const router::subscription_options> matched,
+                      std::uint16_t packet_id, qos2_progress progress, clock::time_point now) {
+    if (progress == qos2_progress::none || packet_id == 0 || msg->qos < 2 ||
+        state::find(_state.get(), packet_id)) {
+        deliver(msg, matched, now);
+        return;
+    }
+    // Where the QoS 2 flow stood: the client may hold this packet id, so it keeps it.
+    delivery d;
+    d.msg = msg;
+    d.qos = 2;
+    for (const auto& o : matched) {
+        d.retain = d.retain || (msg->retain && o.retain_as_published);
+        if (o.subscription_id != 0)
+            d.sub_ids.push_back(o.subscription_id);
+    }
+    d.stored = true;
+    auto& e = flows().inflight.push_back(std::move(d), packet_id, now);
+    e.pubrec = progress == qos2_progress::released;
 }
 
 void session::rebind(router::subscriber_id new_id) {
@@ -160,6 +228,7 @@ void session::attach(session_sink* sink, std::uint16_t receive_maximum, clock::t
     _sink = sink;
     set_shared_available(true);
     _receive_maximum = receive_maximum == 0 ? 65535 : receive_maximum;
+    persist(now);  // connected, with this connection's expiry
     // Resend the window in order [MQTT-4.4.0-1], but never have more unacknowledged
     // PUBLISHes out than the client's (possibly smaller) Receive Maximum [MQTT-3.3.4-9]:
     // every entry counts against it, PUBRELs are always resent.
@@ -196,6 +265,7 @@ void session::detach(clock::time_point now) {
     }
     _sink = nullptr;
     _detached_at = now;
+    persist(now);
 }
 
 bool session::expired(clock::time_point now) const {
@@ -232,7 +302,9 @@ bool session::subscribe(const std::string& filter, const router::subscription_op
     if (!_subscriptions) {
         _subscriptions = std::make_unique<subscription_map>();
     }
-    const bool is_new = _subscriptions->insert_or_assign(filter, opts).second;
+    router::subscription_options routed_opts = opts;
+    routed_opts.store_id = _store_id;
+    const bool is_new = _subscriptions->insert_or_assign(filter, routed_opts).second;
     const std::string_view routed = routed_filter(filter);
     _router.subscribe(routed, _self, *route_of(routed), attached());
     return is_new;
@@ -285,9 +357,15 @@ void session::deliver(const core::message_ptr& msg,
             }
         }
     };
+    // Stored by the publishing shard: whatever this session does not keep is forgotten.
+    const bool was_stored = store() && stored(*msg, matched);
+    bool kept = false;
     auto send = [&](merge&& m) {
         m.d.qos = delivered_qos(msg->qos, m.granted, _cfg.upgrade_qos);
         m.d.retain = msg->retain && m.retain_as_published;  // spec 3.3.1.3
+        if (was_stored && m.d.qos > 0 && !kept) {
+            m.d.stored = kept = true;  // one record per message and session
+        }
         if (m.d.qos == 0 && _sink && !msg->expired(now)) {
             // Straight out, nothing kept: no reference taken on the message (an atomic on a
             // line the publishing shard writes too, twice per delivery).
@@ -315,6 +393,9 @@ void session::deliver(const core::message_ptr& msg,
     if (plain.any) {
         send(std::move(plain));
     }
+    if (was_stored && !kept) {
+        store()->erase_delivery(_store_id, msg->id);
+    }
 }
 
 void session::deliver_retained(const core::message_ptr& msg,
@@ -339,6 +420,7 @@ std::size_t session::window_capacity() const {
 
 void session::dispatch(delivery&& d, clock::time_point now) {
     if (d.msg->expired(now)) {
+        forget(d);
         count_drop(drop_reason::expired);
         return;
     }
@@ -355,7 +437,8 @@ void session::dispatch(delivery&& d, clock::time_point now) {
         count_drop(drop_reason::qos0_offline);
         return;
     }
-    count_drops(flows().queue.push(std::move(d), {_cfg.max_mqueue_len, _cfg.max_mqueue_bytes}));
+    count_drops(flows().queue.push(std::move(d), {_cfg.max_mqueue_len, _cfg.max_mqueue_bytes},
+                                   forgetting()));
 }
 
 // Precondition: attached, d.qos > 0, window has room.
@@ -363,7 +446,11 @@ void session::send_new(delivery&& d, clock::time_point now) {
     auto& inflight = flows().inflight;
     auto& e = inflight.push_back(std::move(d), now);
     const std::uint16_t id = e.packet_id;
+    if (e.d.stored && e.d.qos == 2)
+        if (session_store* st = store())
+            st->put_qos2_progress(_store_id, e.d.msg->id, id, qos2_progress::sent);
     if (!_sink->send_publish(make_publish(e.d, false, id))) {
+        forget(e.d);
         inflight.erase(id);  // delivered-and-dropped: do not wait for an ack
     }
 }
@@ -376,6 +463,7 @@ void session::drain(clock::time_point now) {
     while (_sink && !q.empty()) {
         delivery& front = q.front();
         if (front.msg->expired(now)) {
+            forget(front);
             q.pop_front();
             count_drop(drop_reason::expired);
             continue;
@@ -422,6 +510,7 @@ core::status session::on_puback(std::uint16_t packet_id, clock::time_point now) 
                           "PUBACK for a packet id not awaiting PUBACK");
     }
     _state->acknowledged(*e);
+    forget(e->d);
     _state->inflight.erase(packet_id);
     drain(now);
     return {};
@@ -436,7 +525,14 @@ core::status session::on_pubrec(std::uint16_t packet_id, clock::time_point now) 
     _state->acknowledged(*e);
     if (!e->pubrec) {
         e->pubrec = true;
-        e->d.msg.reset();  // the receiver owns the message now; only the id remains
+        if (e->d.stored) {
+            // Its record stays until PUBCOMP, marked so that a restart resends PUBREL; the
+            // message (its id keys the record) stays with it.
+            if (session_store* st = store())
+                st->put_qos2_progress(_store_id, e->d.msg->id, packet_id, qos2_progress::released);
+        } else {
+            e->d.msg.reset();  // the receiver owns the message now; only the id remains
+        }
         e->d.sub_ids.clear();
     }
     e->sent_at = now;  // the retry clock now runs for PUBREL
@@ -453,6 +549,7 @@ core::status session::on_pubrec_refused(std::uint16_t packet_id, clock::time_poi
                           "PUBREC for a packet id not awaiting PUBREC");
     }
     _state->acknowledged(*e);
+    forget(e->d);
     _state->inflight.erase(packet_id);
     drain(now);
     return {};
@@ -464,6 +561,7 @@ core::status session::on_pubcomp(std::uint16_t packet_id, clock::time_point now)
         return core::fail(core::reason_code::packet_identifier_not_found,
                           "PUBCOMP for a packet id not awaiting PUBCOMP");
     }
+    forget(e->d);
     _state->inflight.erase(packet_id);
     drain(now);
     return {};
@@ -481,9 +579,15 @@ void session::hand_off_shared(
             return true;  // PUBREC'd: the client has it; only PUBREL/PUBCOMP remain
         }
         _state->acknowledged(e);  // no longer owed to this client
+        forget(e.d);
         return false;
     });
-    _state->queue.erase_if(offer);
+    _state->queue.erase_if([&](const delivery& d) {
+        if (!offer(d))
+            return false;
+        forget(d);
+        return true;
+    });
 }
 
 // --- inbound QoS 2 ------------------------------------------------------------------------
@@ -498,11 +602,17 @@ core::result<bool> session::awaiting_rel_insert(std::uint16_t packet_id, clock::
                           "too many QoS 2 messages awaiting PUBREL");
     }
     awaiting.insert(packet_id, now);
+    if (session_store* st = store())
+        st->put_awaiting_rel(_store_id, packet_id);
     return true;
 }
 
 bool session::awaiting_rel_release(std::uint16_t packet_id) {
-    return _state && _state->awaiting_rel.erase(packet_id);
+    if (!_state || !_state->awaiting_rel.erase(packet_id))
+        return false;
+    if (session_store* st = store())
+        st->erase_awaiting_rel(_store_id, packet_id);
+    return true;
 }
 
 // --- time ---------------------------------------------------------------------------------
@@ -524,11 +634,15 @@ void session::tick(clock::time_point now, bool retry) {
         });
     }
     if (_cfg.await_rel_timeout.count() > 0) {
-        _state->awaiting_rel.erase_if([&](std::uint16_t, clock::time_point received_at) {
-            return now - received_at >= _cfg.await_rel_timeout;
+        _state->awaiting_rel.erase_if([&](std::uint16_t id, clock::time_point received_at) {
+            if (now - received_at < _cfg.await_rel_timeout)
+                return false;
+            if (session_store* st = store())
+                st->erase_awaiting_rel(_store_id, id);
+            return true;
         });
     }
-    if (const std::size_t n = _state->queue.drop_expired(now))
+    if (const std::size_t n = _state->queue.drop_expired(now, forgetting()))
         count_drop(drop_reason::expired, n);
     drain(now);  // a failed resend may have freed slots
     release_idle_flows();

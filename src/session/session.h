@@ -41,8 +41,10 @@
 #include "router/router.h"
 #include "router/subscriber.h"
 #include "session/drop_counters.h"
-#include "session/queue_budget.h"
+#include "session/message_queue.h"
 #include "session/session_config.h"
+#include "session/session_store.h"
+#include "session/shard_context.h"
 
 namespace emqd::session {
 
@@ -83,10 +85,11 @@ class session {
 public:
     /// `cfg` and `router` must outlive the session; `cfg` is read on every call, so a zone
     /// reload takes effect at once. Starts detached at clock::time_point{}, with no
-    /// subscriptions; `self` is the handle the router knows this session by. `budget` is
-    /// the owning shard's (see set_queue_budget); null: no global cap, drops not summed.
+    /// subscriptions; `self` is the handle the router knows this session by. `shard` is
+    /// the owning shard's context (see set_shard); null: no global queue cap, drops not
+    /// summed, nothing stored.
     session(const session_config& cfg, core::shared_string client_id, router::router& router,
-            router::subscriber_id self, queue_budget* budget = nullptr);
+            router::subscriber_id self, shard_context* shard = nullptr);
     ~session();  // removes every subscription from the router
     session(const session&) = delete;
     session& operator=(const session&) = delete;
@@ -98,11 +101,38 @@ public:
     /// removed under the old one, so no publish in between misses it (the old shard skips a
     /// handle whose session is gone). Shared memberships keep their availability.
     void rebind(router::subscriber_id new_id);
-    /// The queue budget of the shard that owns the session (null while it travels between
-    /// shards): its queued bytes are charged there, its drops summed there. Must be called
-    /// on the thread of the shard owning the old budget when it is released, and of the new
-    /// one when it is set, so: release (null) on the old shard, set on the new.
-    void set_queue_budget(queue_budget* budget);
+    /// The context of the shard that owns the session (null while it travels between
+    /// shards): its queued bytes are charged to that shard's budget, its drops summed there,
+    /// its records written through that shard's storage writer. Must be called on the
+    /// thread of the shard owning the old context when it is released, and of the new one
+    /// when it is set, so: release (null) on the old shard, set on the new.
+    void set_shard(shard_context* shard);
+
+    // --- persistence (session_store.h) --------------------------------------------------
+    /// Makes the session persistent under `store_id` (non-zero), before it subscribes: its
+    /// routes carry the id, and from now on it keeps its stored records up to date through
+    /// the shard's writer (deliveries forgotten when acknowledged or dropped, QoS 2
+    /// progress, awaiting-PUBREL ids, the session record on subscribe/unsubscribe and
+    /// detach).
+    void set_store_id(std::uint64_t store_id) { _store_id = store_id; }
+    std::uint64_t store_id() const { return _store_id; }
+    /// True if the publishing shard stores `msg` for a persistent session whose matched
+    /// subscriptions are `matched` (a QoS 1/2 message that some subscription takes at QoS
+    /// 1/2; No Local is not known there and not considered). The session forgets what it
+    /// does not keep.
+    static bool stored(const core::message& msg,
+                       std::span<const router::subscription_options> matched);
+    /// The durable part of this session now; `now` is the current steady time.
+    stored_session record(clock::time_point now) const;
+    /// Writes record() through the shard's writer (a persistent session on a shard with
+    /// storage; otherwise nothing).
+    void persist(clock::time_point now) const;
+    /// A delivery read back from storage after a restart, for a detached session: queued as
+    /// deliver() would queue it, or, with QoS 2 progress, put back in the window under its
+    /// packet id (resent with DUP, or as PUBREL, on attach). Call in message id order.
+    void restore(const core::message_ptr& msg,
+                 std::span<const router::subscription_options> matched, std::uint16_t packet_id,
+                 qos2_progress progress, clock::time_point now);
 
     // --- connection -------------------------------------------------------------------
     /// Attaches a connection (`sink` non-null, valid until detach()). `receive_maximum` is
@@ -236,7 +266,7 @@ private:
     const router::subscription_options* route_of(std::string_view routed) const;
     void set_shared_available(bool available);
     // Implementation-defined state; see session.cpp. Ordered without holes: an idle
-    // session is 104 bytes (the allocator's 112-byte size class).
+    // session is 112 bytes (the allocator's 112-byte size class).
     const session_config& _cfg;
     core::shared_string _client_id;  // shared with the channel and the client registry
     router::router& _router;
@@ -250,7 +280,8 @@ private:
     std::unique_ptr<subscription_map> _subscriptions;
     std::unique_ptr<pending_will> _will;
     std::unique_ptr<drop_counters> _drops;  // null until the first drop
-    queue_budget* _budget = nullptr;
+    shard_context* _shard = nullptr;
+    std::uint64_t _store_id = 0;  // 0 = not persistent
     struct state;
     /// Inflight window, queue, awaiting rel: null while all are empty. Created by the first
     /// QoS 1/2 message or queued message (flows()), freed by the tick that finds it empty
@@ -267,6 +298,14 @@ private:
     /// Counts drops here and in the shard's sum.
     void count_drops(const drop_counters& d);
     void count_drop(drop_reason r, std::uint64_t n = 1);
+    queue_budget* budget() const { return _shard ? &_shard->budget : nullptr; }
+    /// The shard's writer if this session is persistent, else null.
+    session_store* store() const { return _store_id != 0 && _shard ? _shard->store : nullptr; }
+    /// `d` leaves the session (acknowledged, dropped, expired, handed off): its stored
+    /// record goes too.
+    void forget(const detail::delivery& d);
+    /// forget() as the queue's drop observer (none for a session that stores nothing).
+    detail::message_queue::drop_observer forgetting();
 };
 
 }  // namespace emqd::session

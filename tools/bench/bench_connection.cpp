@@ -21,6 +21,9 @@ client::client_options options_for(const bench_context& ctx, std::string id) {
     c.version = static_cast<codec::protocol_version>(o.version);
     c.client_id = std::move(id);
     c.keep_alive = o.keepalive;
+    c.clean_start = o.clean;
+    if (o.session_expiry != 0)
+        c.session_expiry_interval = o.session_expiry;
     c.username = o.username;
     c.password = o.password;
     c.max_inflight = 65535;  // the closed loop's window or the server's Receive Maximum rule

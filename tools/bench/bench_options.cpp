@@ -64,6 +64,10 @@ void add_common(CLI::App& app, bench_options& o) {
     app.add_option("-V,--protocol-version", o.version, "MQTT protocol level 3|4|5 (default 4)")
         ->check(CLI::IsMember({3, 4, 5}));
     app.add_option("-k,--keepalive", o.keepalive, "keep alive seconds (default 300)");
+    app.add_option("-C,--clean", o.clean,
+                   "clean start, 3.x clean session (default true; false: persistent sessions)");
+    app.add_option("-x,--session-expiry", o.session_expiry,
+                   "v5 Session Expiry Interval in seconds (default 0)");
     app.add_option("--ifaddr", o.ifaddr, "source addresses, round robin over connections")
         ->delimiter(',');
     app.add_option("-u,--username", o.username, "user name");

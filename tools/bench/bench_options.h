@@ -25,6 +25,8 @@ struct bench_options {
     std::uint64_t limit = 0;                // -L: messages per publisher, 0 = unlimited
     int version = 4;                        // -V 3|4|5
     std::uint16_t keepalive = 300;          // -k seconds
+    bool clean = true;                      // -C: clean start (3.x: clean session)
+    std::uint32_t session_expiry = 0;       // -x: v5 Session Expiry Interval, seconds
     std::vector<std::string> ifaddr;        // source addresses, round robin
     std::optional<std::string> username;
     std::optional<std::string> password;

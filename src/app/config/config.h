@@ -21,6 +21,7 @@
 #include "broker/overload_settings.h"
 #include "channel/channel_config.h"
 #include "router/shared_strategy.h"
+#include "storage/store_options.h"
 #include "transport/access_list.h"
 #include "transport/token_bucket.h"
 
@@ -53,6 +54,7 @@ struct config {
     transport::rate_limit conn_messages_in;  // zone.external.rate_limit.conn_messages_in
     broker::overload_settings overload;      // overload_protection.*
     auth::access_config access;              // banned.N, flapping_detect_policy
+    storage::store_options storage;          // storage.*; dir: <data_dir>/rocksdb (main)
 };
 
 class config_error : public std::runtime_error {

@@ -133,6 +133,7 @@ const key_registry& registry() {
         register_zone_keys(k);
         register_overload_keys(k);
         register_access_keys(k);
+        register_storage_keys(k);
         return k;
     }();
     return r;

@@ -101,6 +101,7 @@ void register_mqtt_keys(key_registry& r);      // config_mqtt.cpp: mqtt.*
 void register_zone_keys(key_registry& r);      // config_zone.cpp: zone.external.*
 void register_overload_keys(key_registry& r);  // config_overload.cpp: overload_protection.*
 void register_access_keys(key_registry& r);    // config_access.cpp: banned.*, flapping_*
+void register_storage_keys(key_registry& r);   // config_storage.cpp: storage.*
 
 // Throwing shortcuts for setters: parse v.value or throw value_error.
 template <class T>

@@ -133,6 +133,8 @@ public:
     }
     void publish(core::message_ptr msg) override {
         published.push_back(msg);
+        if (write_on_publish)
+            ++ticket;
         if (msg->retain)
             retained_store.put(msg);
         // Local routing, as a shard would do it: group matches by session.
@@ -153,6 +155,8 @@ public:
         delayed.emplace_back(std::move(msg), seconds);
         return true;
     }
+    std::uint64_t storage_ticket() const override { return ticket; }
+    void notify_when_durable(std::uint64_t t) override { durable_requests.push_back(t); }
     auth::access_control& access() override { return access_control; }
     const router::retained_store& retained() const override { return retained_store; }
     frame_cache& qos0_frames() override { return frames; }
@@ -172,6 +176,10 @@ public:
     }
 
     session::session_config scfg;
+    /// A storage ticket; publish() advances it when write_on_publish (a message stored).
+    std::uint64_t ticket = 0;
+    bool write_on_publish = false;
+    std::vector<std::uint64_t> durable_requests;  // notify_when_durable
     router::router router;
     router::retained_store retained_store;
     auth::access_control access_control{auth::access_config{}, t0};

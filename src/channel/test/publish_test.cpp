@@ -49,6 +49,23 @@ TEST_F(channel_test, inbound_qos2_flow_publishes_once) {
     EXPECT_FALSE(c.io.closed);
 }
 
+TEST_F(channel_test, acknowledgements_wait_for_storage_and_keep_their_order) {
+    conn& c = connected(v311, "pub");
+    broker.write_on_publish = true;  // stored: PUBACK waits for ticket 1
+    c.feed_hex("32 09 00 03 61 2F 62 00 07 68 69", at(1));
+    broker.write_on_publish = false;  // nothing stored, but behind the first [MQTT-4.6.0-2]
+    c.feed_hex("32 09 00 03 61 2F 62 00 08 68 69", at(1));
+    EXPECT_EQ(c.take(), "");
+    EXPECT_EQ(broker.durable_requests, (std::vector<std::uint64_t>{1}));
+    EXPECT_EQ(broker.published.size(), 2u);  // routed at once; only the answers wait
+    c.ch->durable(0);
+    EXPECT_EQ(c.take(), "");
+    c.ch->durable(1);
+    EXPECT_EQ(c.take(), "40 02 00 07 40 02 00 08");
+    c.feed_hex("32 09 00 03 61 2F 62 00 09 68 69", at(2));  // nothing held: straight out
+    EXPECT_EQ(c.take(), "40 02 00 09");
+}
+
 TEST_F(channel_test, v5_inbound_qos2_unknown_pubrel_gets_0x92) {
     conn& c = connected(v5, "pub");
     c.feed_hex("34 0A 00 03 61 2F 62 00 07 00 68 69", at(1));

@@ -230,10 +230,11 @@ TEST_F(session_flow, byte_cap_keeps_what_fits_qos0_dropped_first) {
 }
 
 TEST_F(session_flow, drops_are_counted_by_reason_here_and_in_the_shard_sum) {
-    queue_budget shard(0, 1);
+    shard_context ctx(0, 1);
+    queue_budget& shard = ctx.budget;
     cfg.max_mqueue_len = 1;
     cfg.mqueue_store_qos0 = false;
-    s = std::make_unique<session>(cfg, "c1", rt, router::subscriber_id{0, 1}, &shard);
+    s = std::make_unique<session>(cfg, "c1", rt, router::subscriber_id{0, 1}, &ctx);
     deliver({.payload = "q0", .qos = 0});                           // QoS 0 while offline
     deliver({.payload = "old", .qos = 1});                          // queued
     deliver({.payload = "new", .qos = 1});                          // queue full: "old" goes
@@ -254,9 +255,10 @@ TEST_F(session_flow, drops_are_counted_by_reason_here_and_in_the_shard_sum) {
 TEST_F(session_flow, global_cap_spans_the_sessions_of_a_shard) {
     cfg.max_mqueue_len = 0;
     cfg.max_mqueue_bytes = 0;
-    queue_budget shard(350, 1);  // five 70-byte messages
-    session a(cfg, "a", rt, router::subscriber_id{0, 1}, &shard);
-    session b(cfg, "b", rt, router::subscriber_id{0, 2}, &shard);
+    shard_context ctx(350, 1);  // five 70-byte messages
+    queue_budget& shard = ctx.budget;
+    session a(cfg, "a", rt, router::subscriber_id{0, 1}, &ctx);
+    session b(cfg, "b", rt, router::subscriber_id{0, 2}, &ctx);
     const auto o = opts(2);
     for (const char* p : {"a_1", "a_2", "a_3"})
         a.deliver(make_msg({.payload = p, .qos = 1}), {&o, 1}, t0);

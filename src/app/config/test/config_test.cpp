@@ -69,6 +69,10 @@ void expect_same(const config& a, const config& b) {
     EXPECT_EQ(a.max_delayed_bytes, b.max_delayed_bytes);
     EXPECT_EQ(a.log_level, b.log_level);
     EXPECT_EQ(a.tcp_listeners, b.tcp_listeners);
+    EXPECT_EQ(a.storage.sync, b.storage.sync);
+    EXPECT_EQ(a.storage.sync_interval, b.storage.sync_interval);
+    EXPECT_EQ(a.storage.on_corruption, b.storage.on_corruption);
+    EXPECT_EQ(a.storage.max_size, b.storage.max_size);
     const channel::channel_config& x = a.zone;
     const channel::channel_config& y = b.zone;
     EXPECT_EQ(x.max_packet_size, y.max_packet_size);
@@ -132,6 +136,10 @@ TEST_F(config_test, defaults_are_emqx_defaults) {
     EXPECT_EQ(c.zone.session.max_mqueue_bytes, 64u << 20);
     EXPECT_EQ(c.max_mqueue_bytes_total, 1u << 30);
     EXPECT_EQ(c.max_delayed_bytes, 256u << 20);
+    EXPECT_EQ(c.storage.sync, storage::sync_policy::always);
+    EXPECT_EQ(c.storage.sync_interval, 1s);
+    EXPECT_EQ(c.storage.on_corruption, storage::corruption_policy::quarantine);
+    EXPECT_EQ(c.storage.max_size, 0u);
     // The built-in defaults are config{}'s plus the default listener.
     config plain;
     plain.tcp_listeners = c.tcp_listeners;
@@ -306,6 +314,10 @@ TEST_F(config_test, every_key_is_applied) {
         "broker.shared_subscription_strategy = hash_topic\n"
         "broker.max_mqueue_bytes_total = 2GB\n"
         "log.level = debug\n"
+        "storage.sync_policy = interval\n"
+        "storage.sync_interval = 20ms\n"
+        "storage.on_corruption = stop\n"
+        "storage.max_size = 1GB\n"
         "mqtt.max_packet_size = 64KB\n"
         "mqtt.max_clientid_len = 23\n"
         "mqtt.max_topic_levels = 0\n"
@@ -346,6 +358,10 @@ TEST_F(config_test, every_key_is_applied) {
     EXPECT_EQ(c.max_delayed_messages, 0u);
     EXPECT_EQ(c.max_delayed_bytes, 10u << 20);
     EXPECT_EQ(c.log_level, "debug");
+    EXPECT_EQ(c.storage.sync, storage::sync_policy::interval);
+    EXPECT_EQ(c.storage.sync_interval, 20ms);
+    EXPECT_EQ(c.storage.on_corruption, storage::corruption_policy::stop);
+    EXPECT_EQ(c.storage.max_size, 1u << 30);
     EXPECT_EQ(c.zone.max_packet_size, 65536u);
     EXPECT_EQ(c.zone.max_clientid_len, 23u);
     EXPECT_EQ(c.zone.max_topic_levels, 0u);
@@ -450,6 +466,13 @@ TEST_F(config_test, bad_values_name_file_line_key_and_expectation) {
              {"broker.shards = -1", "broker.shards", "expected an integer in 0..1024"},
              {"broker.shards = 5000", "broker.shards", "out of range: 5000"},
              {"log.level = verbose", "log.level", "expected one of debug, info"},
+             {"storage.sync_policy = never", "storage.sync_policy",
+              "expected one of always, interval"},
+             {"storage.sync_interval = 0", "storage.sync_interval", "must be above 0"},
+             {"storage.sync_interval = soon", "storage.sync_interval", "expected a duration"},
+             {"storage.on_corruption = ignore", "storage.on_corruption",
+              "expected one of quarantine, stop"},
+             {"storage.max_size = lots", "storage.max_size", "expected a size"},
              {"broker.redirect_to = other", "broker.redirect_to", "expected host:port"},
              {"broker.redirect_to = :1883", "broker.redirect_to", "expected host:port"},
              {"broker.redirect_to = host:0", "broker.redirect_to", "expected host:port"},
