@@ -72,7 +72,9 @@ core::status channel::impl::handle_publish(codec::publish_packet& p, clock::time
     auto topic = resolve_topic(p);
     if (!topic)
         return topic.err();
-    if (auto st = core::validate_topic_name(*topic, {_cfg.max_topic_levels}); !st)
+    // The codec validated the topic (or, for an alias, the topic that defined it): only
+    // the zone's level limit is left to check.
+    if (auto st = core::check_topic_levels(*topic, {_cfg.max_topic_levels}); !st)
         return st;
     // AUTHORIZATION SEAM: the ACL check (`client.authorize` publish) goes here; a denied
     // publish is refused (refuse_publish) with 0x87.

@@ -54,6 +54,16 @@ TEST(publish, v5_properties_spec_bytes) {
     EXPECT_EQ(to_hex(encoded(p, protocol_version::v5)), to_hex(wire));
 }
 
+// A topic with multi-byte UTF-8 characters (not plain ASCII) is checked exactly and valid.
+TEST(publish, utf8_topic) {
+    const auto wire = hex("30 0A 00 06 C3 A9 2F E2 82 AC 68 69");  // "é/€", "hi"
+    for (auto v : {protocol_version::v3_1_1, protocol_version::v3_1}) {
+        auto p = decode_as<publish_packet>(wire, v);
+        EXPECT_EQ(p.topic, "\xC3\xA9/\xE2\x82\xAC");
+        EXPECT_EQ(p.payload, "hi");
+    }
+}
+
 TEST(publish, v5_empty_topic_needs_alias) {
     const auto with_alias = hex("30 07 00 00 03 23 00 01 78");
     auto p = decode_as<publish_packet>(with_alias, protocol_version::v5);
