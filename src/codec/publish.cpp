@@ -107,14 +107,15 @@ core::status decode_ack(const frame& f, protocol_version v, ack_packet& p) {
 
 namespace {
 
-std::size_t encode_publish(const publish_packet& p, protocol_version v, std::string& out,
+std::size_t encode_publish(const publish_view& p, protocol_version v, std::string& out,
                            bool with_payload) {
     std::uint8_t header = 0x30 | static_cast<std::uint8_t>((p.qos & 0x03) << 1);
     if (p.dup)
         header |= 0x08;
     if (p.retain)
         header |= 0x01;
-    const core::message_properties& mp = p.props_ref ? *p.props_ref : p.props;
+    static const core::message_properties none;
+    const core::message_properties& mp = p.props ? *p.props : none;
     const std::optional<std::uint32_t> expiry =
         p.message_expiry_override ? p.message_expiry_override : mp.message_expiry_interval;
     return detail::write_packet(
@@ -140,10 +141,24 @@ std::size_t encode_publish(const publish_packet& p, protocol_version v, std::str
 }  // namespace
 
 std::size_t encode(const publish_packet& p, protocol_version v, std::string& out) {
+    publish_view view;
+    view.qos = p.qos;
+    view.retain = p.retain;
+    view.dup = p.dup;
+    view.topic = p.topic;
+    view.packet_id = p.packet_id;
+    view.payload = p.payload;
+    view.topic_alias = p.topic_alias;
+    view.subscription_identifiers = p.subscription_identifiers;
+    view.props = &p.props;
+    return encode_publish(view, v, out, true);
+}
+
+std::size_t encode(const publish_view& p, protocol_version v, std::string& out) {
     return encode_publish(p, v, out, true);
 }
 
-std::size_t encode_publish_header(const publish_packet& p, protocol_version v, std::string& out) {
+std::size_t encode_publish_header(const publish_view& p, protocol_version v, std::string& out) {
     return encode_publish(p, v, out, false);
 }
 
