@@ -94,11 +94,4 @@ std::string mountpoint::mount_filter(std::string_view filter) const {
     return out;
 }
 
-std::optional<std::string_view> mountpoint::unmount(std::string_view topic) const {
-    // The prefix itself would leave an empty topic, which a PUBLISH cannot carry.
-    if (!topic.starts_with(_prefix) || (topic.size() == _prefix.size() && !_prefix.empty()))
-        return std::nullopt;
-    return topic.substr(_prefix.size());
-}
-
 }  // namespace emqd::channel
