@@ -172,6 +172,8 @@ struct channel::impl {
 
     // --- delivery.cpp --------------------------------------------------------------------
     bool send_publish(const session::publish_out& p);
+    /// A small QoS 0 PUBLISH through the shard's frame cache (frame_cache.h), or straight into
+    /// the output when the shard announced it for this subscriber alone.
     bool send_shared_qos0(const session::publish_out& p, const codec::publish_view& pk);
     /// Encodes `pk` into the output, the payload by reference when large. False, with the
     /// output unchanged, if the packet exceeds the client's Maximum Packet Size.

@@ -5,7 +5,8 @@
 // How the bytes reach the connection:
 //   - A small QoS 0 frame without subscription identifiers, to a client that takes no topic
 //     aliases, is encoded once per shard and copied into the output of every subscriber of
-//     the same protocol family and mountpoint length (frame_cache.h).
+//     the same protocol family and mountpoint length (frame_cache.h) -- unless the shard
+//     announced the message for this subscriber alone: then it is encoded in place.
 //   - A payload of k_payload_by_reference bytes or more is not copied: the header is
 //     encoded into the output and the payload follows by reference (gathered write).
 //   - Otherwise the small packet is encoded straight into the connection's output.
@@ -136,13 +137,15 @@ void channel::deliver_fastlane(const core::message_ptr& msg,
 }
 
 bool channel::impl::send_shared_qos0(const session::publish_out& p, const codec::publish_view& pk) {
+    frame_cache& cache = _broker.qos0_frames();
+    if (cache.single(p.msg))  // nobody to share it with: no slot, no second copy
+        return write_publish(pk, p.owner) || drop_too_large(pk.topic);
     const frame_cache::key key{&p.msg,
                                p.msg.id,
                                codec::is_v5(_version),
                                p.retain,
                                pk.message_expiry_override,
                                p.msg.topic.size() - pk.topic.size()};
-    frame_cache& cache = _broker.qos0_frames();
     std::string_view frame = cache.find(key);
     if (frame.empty())
         frame = cache.store(key, [&](std::string& out) { codec::encode(pk, _version, out); });
