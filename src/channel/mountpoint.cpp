@@ -77,6 +77,8 @@ bool placeholder_value_ok(std::string_view value) {
 }
 
 std::string mountpoint::mount_topic(std::string_view topic) const {
+    if (_prefix.empty())
+        return std::string(topic);  // per PUBLISH: one exact construction, no appends
     std::string out;
     out.reserve(_prefix.size() + topic.size());
     out += _prefix;

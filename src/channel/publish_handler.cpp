@@ -99,14 +99,12 @@ core::status channel::impl::handle_publish(codec::publish_packet& p, clock::time
         }
     }
 
-    auto msg = std::make_shared<core::message>();
-    msg->id = _broker.next_guid(now);
     // The one copy of topic and payload (codec/publish.h).
-    msg->topic = mount().mount_topic(delayed ? delayed->topic : *topic);
-    msg->payload.assign(p.payload);
+    auto msg = std::make_shared<core::message>(
+        mount().mount_topic(delayed ? delayed->topic : *topic), p.payload, _client_id.view());
+    msg->id = _broker.next_guid(now);
     msg->qos = p.qos;
     msg->retain = p.retain;
-    msg->from_client_id = _client_id.str();
     msg->received_at = now;  // Message Expiry Interval counts from here
     // Topic Alias and Subscription Identifiers are per-hop fields of publish_packet, not
     // message properties: the message carries only what is forwarded.
