@@ -79,6 +79,7 @@ public:
     void publish(core::message_ptr msg) override {
         _routes.clear();
         _router.match(msg->topic, msg->from_client_id, _routes);
+        _frames.expect(*msg, _routes.size() == 1);
         std::sort(_routes.begin(), _routes.end(),
                   [](const router::route& a, const router::route& b) {
                       return a.subscriber.session < b.subscriber.session;

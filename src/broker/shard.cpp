@@ -197,6 +197,8 @@ void shard::publish(core::message_ptr msg, clock::time_point now) {
     _ctx.router.match(msg->topic, msg->from_client_id, _routes);
     if (_routes.empty())
         return;
+    // One route: one delivery, whose QoS 0 frame nobody shares (channel/frame_cache.h).
+    _frames.expect(*msg, _routes.size() == 1);
     // Group by (shard, session) so that a session matched by several of its filters
     // gets one merged delivery.
     std::sort(_routes.begin(), _routes.end(), [](const router::route& a, const router::route& b) {
@@ -326,6 +328,10 @@ void shard::deliver_items(std::span<const delivery_item> items, clock::time_poin
             opts.push_back(items[j].options);
             ++j;
         }
+        // Another session's items for this message are adjacent (publish() queued them in
+        // one run); at either end of the span it cannot tell, so it assumes there are.
+        _frames.expect(*items[i].msg, i > 0 && items[i - 1].msg != items[i].msg &&
+                                          j < items.size() && items[j].msg != items[i].msg);
         deliver_local(items[i].msg, items[i].session, opts, now);
         i = j;
     }

@@ -182,10 +182,12 @@ struct channel::impl {
 
     // --- delivery.cpp --------------------------------------------------------------------
     bool send_publish(const session::publish_out& p);
-    bool send_shared_qos0(const session::publish_out& p, const codec::publish_packet& pk);
+    /// A small QoS 0 PUBLISH through the shard's frame cache (frame_cache.h), or straight into
+    /// the output when the shard announced it for this subscriber alone.
+    bool send_shared_qos0(const session::publish_out& p, const codec::publish_view& pk);
     /// Encodes `pk` into the output, the payload by reference when large. False, with the
     /// output unchanged, if the packet exceeds the client's Maximum Packet Size.
-    bool write_publish(const codec::publish_packet& pk, const core::message_ptr& owner);
+    bool write_publish(const codec::publish_view& pk, const core::message_ptr& owner);
     /// Within the client's v5 Maximum Packet Size (spec 3.1.2.11.4)?
     bool fits(std::size_t n) const {
         return _client_max_packet_size == 0 || n <= _client_max_packet_size;

@@ -5,7 +5,8 @@
 // How the bytes reach the connection:
 //   - A small QoS 0 frame without subscription identifiers, to a client that takes no topic
 //     aliases, is encoded once per shard and copied into the output of every subscriber of
-//     the same protocol family and mountpoint length (frame_cache.h).
+//     the same protocol family and mountpoint length (frame_cache.h) -- unless the shard
+//     announced the message for this subscriber alone: then it is encoded in place.
 //   - A payload of k_payload_by_reference bytes or more is not copied: the header is
 //     encoded into the output and the payload follows by reference (gathered write).
 //   - Otherwise the small packet is encoded straight into the connection's output.
@@ -48,7 +49,7 @@ bool channel::impl::send_publish(const session::publish_out& p) {
         return false;
     }
 
-    codec::publish_packet pk;
+    codec::publish_view pk;
     pk.qos = p.qos;
     pk.retain = p.retain;
     pk.dup = p.dup;
@@ -56,7 +57,7 @@ bool channel::impl::send_publish(const session::publish_out& p) {
     pk.packet_id = p.packet_id;
     pk.payload = p.msg.payload;
     if (codec::is_v5(_version)) {
-        pk.props_ref = &p.msg.props;
+        pk.props = &p.msg.props;
         if (p.msg.props.message_expiry_interval) {
             // Forward what remains of the expiry (spec 3.3.2.3.3). _now can lag a message
             // that arrived after our last tick; never count time before its arrival.
@@ -70,7 +71,7 @@ bool channel::impl::send_publish(const session::publish_out& p) {
             }
             pk.message_expiry_override = left;
         }
-        pk.subscription_identifiers.assign(p.subscription_ids.begin(), p.subscription_ids.end());
+        pk.subscription_identifiers = p.subscription_ids;
     }
 
     outbound_topic_aliases* const aliases = out_aliases();
@@ -98,7 +99,7 @@ bool channel::impl::send_publish(const session::publish_out& p) {
     return drop_too_large(*topic);
 }
 
-bool channel::impl::write_publish(const codec::publish_packet& pk, const core::message_ptr& owner) {
+bool channel::impl::write_publish(const codec::publish_view& pk, const core::message_ptr& owner) {
     std::string& out = _io.output();
     const std::size_t mark = out.size();
     if (pk.payload.size() >= k_payload_by_reference) {
@@ -135,15 +136,16 @@ void channel::deliver_fastlane(const core::message_ptr& msg,
         _impl->send_publish(session::publish_out{*msg, 0, retain, false, 0, {}, msg});
 }
 
-bool channel::impl::send_shared_qos0(const session::publish_out& p,
-                                     const codec::publish_packet& pk) {
+bool channel::impl::send_shared_qos0(const session::publish_out& p, const codec::publish_view& pk) {
+    frame_cache& cache = _broker.qos0_frames();
+    if (cache.single(p.msg))  // nobody to share it with: no slot, no second copy
+        return write_publish(pk, p.owner) || drop_too_large(pk.topic);
     const frame_cache::key key{&p.msg,
                                p.msg.id,
                                codec::is_v5(_version),
                                p.retain,
                                pk.message_expiry_override,
                                p.msg.topic.size() - pk.topic.size()};
-    frame_cache& cache = _broker.qos0_frames();
     std::string_view frame = cache.find(key);
     if (frame.empty())
         frame = cache.store(key, [&](std::string& out) { codec::encode(pk, _version, out); });

@@ -77,6 +77,8 @@ bool placeholder_value_ok(std::string_view value) {
 }
 
 std::string mountpoint::mount_topic(std::string_view topic) const {
+    if (_prefix.empty())
+        return std::string(topic);  // per PUBLISH: one exact construction, no appends
     std::string out;
     out.reserve(_prefix.size() + topic.size());
     out += _prefix;
@@ -92,13 +94,6 @@ std::string mountpoint::mount_filter(std::string_view filter) const {
     out += _prefix;
     out += filter.substr(head.size());
     return out;
-}
-
-std::optional<std::string_view> mountpoint::unmount(std::string_view topic) const {
-    // The prefix itself would leave an empty topic, which a PUBLISH cannot carry.
-    if (!topic.starts_with(_prefix) || (topic.size() == _prefix.size() && !_prefix.empty()))
-        return std::nullopt;
-    return topic.substr(_prefix.size());
 }
 
 }  // namespace emqd::channel

@@ -57,8 +57,15 @@ public:
     /// A filter the client sent (subscribe, unsubscribe), shared forms included.
     std::string mount_filter(std::string_view filter) const;
     /// A routed topic as the client must see it, or nothing if it lies outside the prefix or
-    /// is the prefix itself (nothing would be left to send).
-    std::optional<std::string_view> unmount(std::string_view topic) const;
+    /// is the prefix itself (nothing would be left to send). Inline: runs per delivery.
+    std::optional<std::string_view> unmount(std::string_view topic) const {
+        if (_prefix.empty())
+            return topic;
+        // The prefix itself would leave an empty topic, which a PUBLISH cannot carry.
+        if (!topic.starts_with(_prefix) || topic.size() == _prefix.size())
+            return std::nullopt;
+        return topic.substr(_prefix.size());
+    }
 
 private:
     std::string _prefix;

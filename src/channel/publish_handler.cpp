@@ -75,7 +75,9 @@ core::status channel::impl::handle_publish(codec::publish_packet& p, clock::time
     // What this message writes to storage (for persistent sessions, retained, QoS 2 state)
     // must be durable before it is acknowledged.
     const std::uint64_t ticket_before = _broker.storage_ticket();
-    if (auto st = core::validate_topic_name(*topic, {_cfg.max_topic_levels}); !st)
+    // The codec validated the topic (or, for an alias, the topic that defined it): only
+    // the zone's level limit is left to check.
+    if (auto st = core::check_topic_levels(*topic, {_cfg.max_topic_levels}); !st)
         return st;
     // AUTHORIZATION SEAM: the ACL check (`client.authorize` publish) goes here; a denied
     // publish is refused (refuse_publish) with 0x87.
@@ -100,14 +102,12 @@ core::status channel::impl::handle_publish(codec::publish_packet& p, clock::time
         }
     }
 
-    auto msg = std::make_shared<core::message>();
-    msg->id = _broker.next_guid(now);
     // The one copy of topic and payload (codec/publish.h).
-    msg->topic = mount().mount_topic(delayed ? delayed->topic : *topic);
-    msg->payload.assign(p.payload);
+    auto msg = std::make_shared<core::message>(
+        mount().mount_topic(delayed ? delayed->topic : *topic), p.payload, _client_id.view());
+    msg->id = _broker.next_guid(now);
     msg->qos = p.qos;
     msg->retain = p.retain;
-    msg->from_client_id = _client_id.str();
     msg->received_at = now;  // Message Expiry Interval counts from here
     // Topic Alias and Subscription Identifiers are per-hop fields of publish_packet, not
     // message properties: the message carries only what is forwarded.

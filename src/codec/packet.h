@@ -51,6 +51,7 @@ core::result<protocol_version> peek_connect_version(const frame& f);
 std::size_t encode(const connect_packet& p, std::string& out);  // version from p.version
 std::size_t encode(const connack_packet& p, protocol_version v, std::string& out);
 std::size_t encode(const publish_packet& p, protocol_version v, std::string& out);
+std::size_t encode(const publish_view& p, protocol_version v, std::string& out);
 std::size_t encode(const ack_packet& p, protocol_version v, std::string& out);
 std::size_t encode(const subscribe_packet& p, protocol_version v, std::string& out);
 std::size_t encode(const suback_packet& p, protocol_version v, std::string& out);
@@ -64,7 +65,7 @@ std::size_t encode(const auth_packet& p, protocol_version v, std::string& out);
 /// A PUBLISH without its payload: fixed and variable header, with a Remaining Length that
 /// counts p.payload, so the payload can follow by reference in a gathered write. The
 /// packet's size is the return value plus p.payload.size().
-std::size_t encode_publish_header(const publish_packet& p, protocol_version v, std::string& out);
+std::size_t encode_publish_header(const publish_view& p, protocol_version v, std::string& out);
 
 /// Encodes any packet (dispatches to the overloads above).
 std::size_t encode(const packet& p, protocol_version v, std::string& out);

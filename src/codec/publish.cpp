@@ -1,7 +1,9 @@
 // PUBLISH (spec 3.3) and its acknowledgements PUBACK, PUBREC, PUBREL, PUBCOMP (3.4 - 3.7).
 //
 // Design note: this is the hot path. Decoding a PUBLISH returns views of the topic and
-// payload into the frame; only v5 message properties (owned strings in
+// payload into the frame, and checks a plain ASCII topic in a single scan (UTF-8, NUL and
+// wildcards at once; the level limit is the channel's, which counts nothing for a topic
+// shorter than it); only v5 message properties (owned strings in
 // core::message_properties) allocate, and only when present. Decoding fills a packet that
 // decode() built in place in its result (decoders.h). Encoding runs the body twice (count,
 // then write into space sized once, writer.h), so it needs no temporaries.
@@ -45,7 +47,13 @@ core::status decode_publish(const frame& f, protocol_version v, publish_packet& 
         return malformed("DUP set on QoS 0 PUBLISH");
 
     reader r(f.body);
-    EMQD_CODEC_TRY(r.utf8(p.topic));  // [MQTT-3.3.2-1]
+    // One scan of the topic in the common case: plain ASCII is valid UTF-8 and, if not
+    // empty, a valid name. Any other topic takes both exact checks, each where it always
+    // was, so the error reported for a packet with several faults is unchanged.
+    EMQD_CODEC_TRY(r.binary(p.topic));
+    const bool plain_topic = core::is_plain_topic_name(p.topic);
+    if (!plain_topic && !detail::valid_mqtt_utf8(p.topic))
+        return malformed("invalid UTF-8 string");  // [MQTT-3.3.2-1], as reader::utf8
     if (p.qos > 0)
         EMQD_CODEC_TRY(r.packet_id(p.packet_id));
     if (is_v5(v)) {
@@ -63,7 +71,7 @@ core::status decode_publish(const frame& f, protocol_version v, publish_packet& 
     if (p.topic.empty()) {
         if (!p.topic_alias)
             return core::fail(core::reason_code::topic_name_invalid, "empty topic");
-    } else {
+    } else if (!plain_topic) {
         EMQD_CODEC_TRY(core::validate_topic_name(p.topic));
     }
     p.payload = r.rest();
@@ -99,14 +107,15 @@ core::status decode_ack(const frame& f, protocol_version v, ack_packet& p) {
 
 namespace {
 
-std::size_t encode_publish(const publish_packet& p, protocol_version v, std::string& out,
+std::size_t encode_publish(const publish_view& p, protocol_version v, std::string& out,
                            bool with_payload) {
     std::uint8_t header = 0x30 | static_cast<std::uint8_t>((p.qos & 0x03) << 1);
     if (p.dup)
         header |= 0x08;
     if (p.retain)
         header |= 0x01;
-    const core::message_properties& mp = p.props_ref ? *p.props_ref : p.props;
+    static const core::message_properties none;
+    const core::message_properties& mp = p.props ? *p.props : none;
     const std::optional<std::uint32_t> expiry =
         p.message_expiry_override ? p.message_expiry_override : mp.message_expiry_interval;
     return detail::write_packet(
@@ -132,10 +141,24 @@ std::size_t encode_publish(const publish_packet& p, protocol_version v, std::str
 }  // namespace
 
 std::size_t encode(const publish_packet& p, protocol_version v, std::string& out) {
+    publish_view view;
+    view.qos = p.qos;
+    view.retain = p.retain;
+    view.dup = p.dup;
+    view.topic = p.topic;
+    view.packet_id = p.packet_id;
+    view.payload = p.payload;
+    view.topic_alias = p.topic_alias;
+    view.subscription_identifiers = p.subscription_identifiers;
+    view.props = &p.props;
+    return encode_publish(view, v, out, true);
+}
+
+std::size_t encode(const publish_view& p, protocol_version v, std::string& out) {
     return encode_publish(p, v, out, true);
 }
 
-std::size_t encode_publish_header(const publish_packet& p, protocol_version v, std::string& out) {
+std::size_t encode_publish_header(const publish_view& p, protocol_version v, std::string& out) {
     return encode_publish(p, v, out, false);
 }
 

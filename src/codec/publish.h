@@ -4,10 +4,12 @@
 // publish_packet holds views, not copies: after decode() they point into the frame that was
 // decoded (valid until the parser is advanced past it); for encode() they point at the
 // message being sent. This keeps the hot path free of payload copies: the channel copies
-// topic and payload exactly once, into the core::message it publishes.
+// topic and payload exactly once, into the core::message it publishes. The broker's own
+// deliveries are encoded from a publish_view, which owns nothing at all.
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -27,11 +29,26 @@ struct publish_packet {
     // v5 properties (spec 3.3.2.3)
     std::optional<std::uint16_t> topic_alias;
     std::vector<std::uint32_t> subscription_identifiers;
-    /// Decode: the properties as received. Encode: pointer to the message's properties
-    /// (with message_expiry_override replacing the expiry interval), may be null.
     core::message_properties props;
-    const core::message_properties* props_ref = nullptr;   // encode only; wins over props
-    std::optional<std::uint32_t> message_expiry_override;  // encode only: remaining seconds
+};
+
+/// An outbound PUBLISH as the broker writes one per delivery (channel/delivery.cpp): only
+/// scalars and views, so building one is a few stores and destroying it is free, where a
+/// publish_packet would build and destroy its owned v5 members every time. What it points
+/// at must outlive the encode() call. encode(publish_packet) encodes through one.
+struct publish_view {
+    std::uint8_t qos = 0;
+    bool retain = false;
+    bool dup = false;
+    std::string_view topic;       // may be empty in v5 when topic_alias is set
+    std::uint16_t packet_id = 0;  // written when qos > 0
+    std::string_view payload;
+    // v5 only (skipped for 3.1/3.1.1):
+    std::optional<std::uint16_t> topic_alias;
+    std::span<const std::uint32_t> subscription_identifiers;
+    const core::message_properties* props = nullptr;  // the message's; null: none
+    /// Replaces props->message_expiry_interval: the seconds that remain (spec 3.3.2.3.3).
+    std::optional<std::uint32_t> message_expiry_override;
 };
 
 /// PUBACK, PUBREC, PUBREL, PUBCOMP share one shape (spec 3.4 - 3.7).

@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -39,6 +40,13 @@ struct message_properties {
 
 struct message {
     using clock = std::chrono::steady_clock;
+
+    message() = default;
+    /// What a PUBLISH brings, each string constructed once from its source: the per-message
+    /// path (channel/publish_handler.cpp). Cheaper than assigning into default-constructed
+    /// members, which goes through std::string's general replace-and-grow path.
+    message(std::string topic_, std::string_view payload_, std::string_view from_client_id_)
+        : topic(std::move(topic_)), payload(payload_), from_client_id(from_client_id_) {}
 
     guid id;
     std::string topic;

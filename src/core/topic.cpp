@@ -17,11 +17,13 @@ std::size_t count_levels(std::string_view s) {
 
 }  // namespace
 
-// Every PUBLISH passes here (twice: codec and channel), so the common case, a valid name,
-// is one scan 8 bytes at a time (core/byte_scan.h) that looks for '+', '#' and NUL and
-// counts the '/'. Any of the three sends us to the byte loop, which reports the first one
-// found as it always did. '+' (0x2B) and '#' (0x23) differ only in bit 0x08, so one test of
-// the word with that bit set finds both.
+// A PUBLISH topic is checked by the codec in one scan (is_plain_topic_name) and its levels
+// by the channel (check_topic_levels); this full check serves the rarer names (wills,
+// delayed topics) and the codec's topics that are not plain. The common case, a valid
+// name, is still one scan 8 bytes at a time (core/byte_scan.h) that looks for '+', '#' and
+// NUL. Any of the three sends us to the byte loop, which reports the first one found as it
+// always did. '+' (0x2B) and '#' (0x23) differ only in bit 0x08, so one test of the word
+// with that bit set finds both.
 status validate_topic_name(std::string_view name, const topic_limits& limits) {
     if (name.empty())
         return fail(reason_code::topic_name_invalid, "empty topic name");
@@ -30,13 +32,10 @@ status validate_topic_name(std::string_view name, const topic_limits& limits) {
     using namespace byte_scan;
     const char* p = name.data();
     const std::size_t n = name.size();
-    std::size_t slashes = 0;
     bool suspect = false;
     for (std::size_t i = 0; i < n && !suspect; i += 8) {
         const std::uint64_t w = i + 8 <= n ? load(p + i) : load_tail(p + i, n - i, 'a');
         suspect = has_zero_byte((w | (k_ones * 0x08)) ^ (k_ones * '+')) || has_zero_byte(w);
-        if (limits.max_levels)
-            slashes += count(bytes_equal(w, '/'));
     }
     if (suspect) {
         for (char c : name) {
@@ -46,7 +45,36 @@ status validate_topic_name(std::string_view name, const topic_limits& limits) {
                 return fail(reason_code::topic_name_invalid, "U+0000 in topic name");
         }
     }
-    if (limits.max_levels && slashes + 1 > limits.max_levels)
+    return check_topic_levels(name, limits);
+}
+
+// The same word test as validate_topic_name's, plus a high bit (non-ASCII) test: a zero
+// byte, a wildcard or a byte >= 0x80 in any word makes the name not plain.
+bool is_plain_topic_name(std::string_view name) {
+    using namespace byte_scan;
+    const char* p = name.data();
+    const std::size_t n = name.size();
+    for (std::size_t i = 0; i < n; i += 8) {
+        const std::uint64_t w = i + 8 <= n ? load(p + i) : load_tail(p + i, n - i, 'a');
+        if (non_ascii(w) || has_zero_byte((w | (k_ones * 0x08)) ^ (k_ones * '+')) ||
+            has_zero_byte(w))
+            return false;
+    }
+    return true;
+}
+
+status check_topic_levels(std::string_view name, const topic_limits& limits) {
+    if (limits.max_levels == 0 || name.size() < limits.max_levels)
+        return {};  // n bytes hold at most n '/', n + 1 levels
+    using namespace byte_scan;
+    const char* p = name.data();
+    const std::size_t n = name.size();
+    std::size_t slashes = 0;
+    for (std::size_t i = 0; i < n; i += 8) {
+        const std::uint64_t w = i + 8 <= n ? load(p + i) : load_tail(p + i, n - i, 'a');
+        slashes += count(bytes_equal(w, '/'));
+    }
+    if (slashes + 1 > limits.max_levels)
         return fail(reason_code::topic_name_invalid, "too many topic levels");
     return {};
 }

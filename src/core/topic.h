@@ -24,6 +24,17 @@ struct topic_limits {
 };
 
 status validate_topic_name(std::string_view name, const topic_limits& limits = {});
+
+/// True if every byte of `name` is ASCII (0x01..0x7F) other than '+' and '#'. Such a string
+/// is valid MQTT UTF-8 (spec 1.5.4) and, if not empty, a valid topic name without limits:
+/// the codec's one scan of a PUBLISH topic in the common case (codec/publish.cpp). False
+/// says only that the exact checks must decide.
+bool is_plain_topic_name(std::string_view name);
+
+/// Only the level limit of validate_topic_name(), for a name already known to be valid
+/// (the channel's check of a PUBLISH topic the codec validated). A name of n bytes has at
+/// most n + 1 levels, so below the limit nothing is counted.
+status check_topic_levels(std::string_view name, const topic_limits& limits);
 status validate_topic_filter(std::string_view filter, const topic_limits& limits = {});
 
 bool has_wildcard(std::string_view filter);

@@ -140,6 +140,7 @@ public:
         // Local routing, as a shard would do it: group matches by session.
         std::vector<router::route> routes;
         router.match(msg->topic, msg->from_client_id, routes);
+        frames.expect(*msg, routes.size() == 1);  // as broker::shard::publish
         for (auto& [id, s] : sessions) {
             std::vector<router::subscription_options> matched;
             for (const router::route& r : routes)

@@ -216,6 +216,44 @@ TEST_F(channel_test, qos0_fan_out_shares_one_frame_per_protocol_family) {
     EXPECT_EQ(broker.frames.encodes(), 2u);
 }
 
+// The fixture's broker announces a message with one route as the shard does: it goes to a
+// single subscriber, so it is encoded in place and the frame cache is left alone; with a
+// second subscriber the frame is cached and shared again.
+TEST_F(channel_test, qos0_to_a_single_subscriber_is_encoded_in_place) {
+    conn& a = connected(v311, "a");
+    a.feed_hex("82 08 00 01 00 03 61 2F 62 00", at(0));
+    a.take();
+    conn& pub = connected(v311, "pub");
+    pub.feed_hex("30 07 00 03 61 2F 62 68 69", at(1));
+    EXPECT_EQ(a.take(), "30 07 00 03 61 2F 62 68 69");
+    EXPECT_EQ(broker.frames.encodes(), 0u);
+
+    conn& b = connected(v311, "b");
+    b.feed_hex("82 08 00 01 00 03 61 2F 62 00", at(1));
+    b.take();
+    pub.feed_hex("30 07 00 03 61 2F 62 68 6A", at(2));
+    EXPECT_EQ(a.take(), "30 07 00 03 61 2F 62 68 6A");
+    EXPECT_EQ(b.take(), "30 07 00 03 61 2F 62 68 6A");
+    EXPECT_EQ(broker.frames.encodes(), 1u);
+}
+
+// What the shard announces holds for that message only: another message at the same address
+// (told apart by its guid) or a message never announced goes through the cache.
+TEST(frame_cache, single_only_for_the_message_announced) {
+    frame_cache frames;
+    core::message m;
+    m.id = core::guid{1, 1};
+    EXPECT_FALSE(frames.single(m));
+    frames.expect(m, true);
+    EXPECT_TRUE(frames.single(m));
+    core::message other;
+    EXPECT_FALSE(frames.single(other));
+    m.id = core::guid{1, 2};  // a new message where the announced one was
+    EXPECT_FALSE(frames.single(m));
+    frames.expect(m, false);
+    EXPECT_FALSE(frames.single(m));
+}
+
 TEST_F(channel_test, v5_refused_pubrec_frees_the_packet_id_without_pubrel) {
     conn& sub = connected(v5, "sub");
     sub.feed_hex("82 09 00 01 00 00 03 61 2F 62 02", at(0));

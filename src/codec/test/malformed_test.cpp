@@ -56,6 +56,10 @@ const bad_case k_cases[] = {
     {"PUBLISH U+0000 in topic", v5, "30 | 00 01 00 00", k_malformed},
     {"PUBLISH surrogate in topic", v4, "30 | 00 03 ED A0 80", k_malformed},
     {"PUBLISH truncated UTF-8", v4, "30 | 00 02 61 E2", k_malformed},
+    // A topic that is not plain ASCII takes both exact checks: UTF-8, then the name rules.
+    {"PUBLISH '#' after UTF-8 in topic", v4, "30 | 00 04 C3 A9 2F 23", k_topic},
+    {"PUBLISH '+' before bad UTF-8", v5, "30 | 00 03 2B 2F C0 00", k_malformed},
+    {"PUBLISH U+0000 after UTF-8", v4, "30 | 00 03 C3 A9 00", k_malformed},
     {"PUBLISH Topic Alias 0", v5, "30 | 00 01 61 03 23 00 00", reason_code::topic_alias_invalid},
     {"PUBLISH duplicate Topic Alias", v5, "30 | 00 01 61 06 23 00 01 23 00 02", k_protocol},
     {"PUBLISH Session Expiry not allowed", v5, "30 | 00 01 61 05 11 00 00 00 01", k_malformed},

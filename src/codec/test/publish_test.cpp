@@ -54,6 +54,16 @@ TEST(publish, v5_properties_spec_bytes) {
     EXPECT_EQ(to_hex(encoded(p, protocol_version::v5)), to_hex(wire));
 }
 
+// A topic with multi-byte UTF-8 characters (not plain ASCII) is checked exactly and valid.
+TEST(publish, utf8_topic) {
+    const auto wire = hex("30 0A 00 06 C3 A9 2F E2 82 AC 68 69");  // "é/€", "hi"
+    for (auto v : {protocol_version::v3_1_1, protocol_version::v3_1}) {
+        auto p = decode_as<publish_packet>(wire, v);
+        EXPECT_EQ(p.topic, "\xC3\xA9/\xE2\x82\xAC");
+        EXPECT_EQ(p.payload, "hi");
+    }
+}
+
 TEST(publish, v5_empty_topic_needs_alias) {
     const auto with_alias = hex("30 07 00 00 03 23 00 01 78");
     auto p = decode_as<publish_packet>(with_alias, protocol_version::v5);
@@ -100,25 +110,67 @@ TEST(publish, all_message_properties_round_trip) {
     }
 }
 
-TEST(publish, encode_uses_props_ref_and_expiry_override) {
+TEST(publish, view_encodes_the_message_properties_with_the_expiry_override) {
     core::message_properties mp;
     mp.message_expiry_interval = 100;
     mp.content_type = "c";
-    publish_packet p;
+    const std::uint32_t sub_ids[] = {5};
+    publish_view p;
     p.topic = "t";
     p.payload = "x";
-    p.props.content_type = "ignored";
-    p.props_ref = &mp;
+    p.props = &mp;
     p.message_expiry_override = 42;
-    // props: 02 00 00 00 2A (expiry 42), 03 00 01 63 (content type "c")
-    EXPECT_EQ(to_hex(encoded(p, protocol_version::v5)),
-              "30 0E 00 01 74 09 02 00 00 00 2A 03 00 01 63 78");
+    p.subscription_identifiers = sub_ids;
+    // props: 0B 05 (subscription id 5), 02 00 00 00 2A (expiry 42), 03 00 01 63 (content type)
+    std::string out;
+    encode(p, protocol_version::v5, out);
+    EXPECT_EQ(to_hex(out), "30 10 00 01 74 0B 0B 05 02 00 00 00 2A 03 00 01 63 78");
+    out.clear();
+    encode(p, protocol_version::v3_1_1, out);  // no properties before v5
+    EXPECT_EQ(to_hex(out), "30 04 00 01 74 78");
+    // Without the message's properties: only the override (none here: no properties).
+    p.props = nullptr;
+    p.message_expiry_override.reset();
+    p.subscription_identifiers = {};
+    out.clear();
+    encode(p, protocol_version::v5, out);
+    EXPECT_EQ(to_hex(out), "30 05 00 01 74 00 78");
+}
+
+// publish_packet and the view encode the same bytes (encode(publish_packet) goes through one).
+TEST(publish, packet_and_view_encode_alike) {
+    publish_packet p;
+    p.qos = 1;
+    p.dup = true;
+    p.retain = true;
+    p.topic = "a/b";
+    p.packet_id = 7;
+    p.payload = "hi";
+    p.topic_alias = 3;
+    p.subscription_identifiers = {1, 200};
+    p.props.content_type = "c";
+    p.props.message_expiry_interval = 9;
+    publish_view view;
+    view.qos = 1;
+    view.dup = true;
+    view.retain = true;
+    view.topic = "a/b";
+    view.packet_id = 7;
+    view.payload = "hi";
+    view.topic_alias = 3;
+    view.subscription_identifiers = p.subscription_identifiers;
+    view.props = &p.props;
+    for (auto v : all_versions) {
+        std::string out;
+        encode(view, v, out);
+        EXPECT_EQ(to_hex(out), to_hex(encoded(p, v)));
+    }
 }
 
 TEST(publish, header_only_encoding_counts_the_payload_it_leaves_out) {
     const std::string payload(300, 'p');  // Remaining Length needs two bytes
     for (auto v : {protocol_version::v3_1_1, protocol_version::v5}) {
-        publish_packet p;
+        publish_view p;
         p.topic = "a/b";
         p.qos = 1;
         p.packet_id = 9;

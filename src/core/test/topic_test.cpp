@@ -71,6 +71,43 @@ TEST(topic, validate_topic_name_at_every_offset) {
     EXPECT_TRUE(validate_topic_name("\x01\x2a\x2c\x22\x24\x2e\x30\xff\x80\x7f"sv).ok());
 }
 
+// is_plain_topic_name: ASCII without NUL and wildcards, at any offset of a word or tail;
+// anything else (also valid non-ASCII names) is not plain and goes to the exact checks.
+TEST(topic, is_plain_topic_name) {
+    EXPECT_TRUE(is_plain_topic_name(""));  // plain; emptiness is the caller's rule
+    EXPECT_TRUE(is_plain_topic_name("sport/tennis/player1"));
+    EXPECT_TRUE(is_plain_topic_name("$SYS/ \x01\x7f/\x2a\x2c\x22\x24"sv));
+    EXPECT_FALSE(is_plain_topic_name("caf\xC3\xA9"));  // valid, but not ASCII
+    for (std::size_t len = 1; len <= 40; ++len) {
+        for (std::size_t at = 0; at < len; ++at) {
+            std::string name(len, 'x');
+            EXPECT_TRUE(is_plain_topic_name(name));
+            for (char bad : {'+', '#', '\0', '\x80', '\xFF'}) {
+                name[at] = bad;
+                EXPECT_FALSE(is_plain_topic_name(name)) << len << " " << at << " " << int(bad);
+            }
+        }
+    }
+}
+
+// check_topic_levels counts only names long enough to exceed the limit, and then exactly.
+TEST(topic, check_topic_levels) {
+    EXPECT_TRUE(check_topic_levels("a/b/c", {3}).ok());
+    EXPECT_TRUE(check_topic_levels("//", {3}).ok());
+    EXPECT_TRUE(check_topic_levels("a/b/c/d", {0}).ok());  // 0 = unlimited
+    const auto st = check_topic_levels("a/b/c/d", {3});
+    ASSERT_FALSE(st.ok());
+    EXPECT_EQ(st.err().code, reason_code::topic_name_invalid);
+    EXPECT_STREQ(st.err().what, "too many topic levels");
+    EXPECT_FALSE(check_topic_levels("///", {3}).ok());
+    for (std::size_t len = 1; len <= 40; ++len) {
+        const std::string slashes(len, '/');  // len + 1 levels
+        EXPECT_TRUE(check_topic_levels(slashes, {len + 1}).ok()) << len;
+        EXPECT_FALSE(check_topic_levels(slashes, {len}).ok()) << len;
+        EXPECT_TRUE(check_topic_levels(std::string(len, 'a'), {1}).ok()) << len;
+    }
+}
+
 // Topic filters (spec 4.7.1): '#' only as the whole last level, '+' only as a whole level.
 TEST(topic, validate_topic_filter) {
     const validity_case cases[] = {
