@@ -54,18 +54,19 @@ void shard::note_storage_full(clock::time_point now) {
     ++_storage_full.count;
     if (now - _storage_full.logged_at < std::chrono::seconds(10))
         return;
-    spdlog::warn("storage: full (storage.max_size): {} message(s) for persistent sessions "
-                    "dropped",
-                    _storage_full.count);
+    spdlog::warn(
+        "storage: full (storage.max_size): {} message(s) for persistent sessions "
+        "dropped",
+        _storage_full.count);
     _storage_full = {0, now};
 }
 
 void shard::restore_session(storage::recovered_session&& r, clock::time_point now) {
     const std::uint64_t id = _ctx.next_session_id.fetch_add(1, std::memory_order_relaxed);
     const core::shared_string client_id(r.session.client_id);
-    auto s = std::make_unique<session::session>(_ctx.config.zone.session, client_id, _ctx.router,
-                                                router::subscriber_id{_index, id},
-                                                &_session_context);
+    auto s =
+        std::make_unique<session::session>(_ctx.config.zone.session, client_id, _ctx.router,
+                                           router::subscriber_id{_index, id}, &_session_context);
     s->set_store_id(r.session.store_id);
     s->set_expiry_interval(r.session.expiry_interval);
     for (const auto& [filter, opts] : r.session.subscriptions)

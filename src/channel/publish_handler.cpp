@@ -189,8 +189,7 @@ core::status channel::impl::handle_ack(const codec::ack_packet& a, clock::time_p
             if (const std::uint64_t before = _broker.storage_ticket();
                 _session->awaiting_rel_release(a.packet_id) || !codec::is_v5(_version)) {
                 // The id must be gone from storage before the client may reuse it.
-                send_ack(make_ack(codec::packet_type::pubcomp, a.packet_id),
-                         written_since(before));
+                send_ack(make_ack(codec::packet_type::pubcomp, a.packet_id), written_since(before));
             } else {
                 send_with_reason(make_ack(codec::packet_type::pubcomp, a.packet_id,
                                           reason_code::packet_identifier_not_found),

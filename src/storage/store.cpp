@@ -64,6 +64,8 @@ fs::path quarantine_path(const fs::path& dir) {
 }  // namespace
 
 struct store::impl {
+    explicit impl(const store_options& o) : options(o), queue(o.max_backlog) {}
+
     store_options options;
     std::unique_ptr<rocksdb::DB> db;
     commit_queue queue;
@@ -145,8 +147,7 @@ store::store(std::unique_ptr<impl> i) : _impl(std::move(i)) {}
 
 std::unique_ptr<store> store::open(const store_options& options,
                                    std::chrono::system_clock::time_point now) {
-    auto i = std::make_unique<impl>();
-    i->options = options;
+    auto i = std::make_unique<impl>(options);
     auto& dir = i->options.dir;
     dir = dir.lexically_normal();
     if (!dir.has_filename())  // "data/" -> "data": DIR.corrupt-... must be a sibling
@@ -197,12 +198,22 @@ std::uint64_t store::allocate_store_id() {
     return _impl->counters.next_store_id.fetch_add(1, std::memory_order_relaxed);
 }
 
-std::unique_ptr<shard_writer> store::make_writer(std::function<void(std::uint64_t)> on_durable) {
-    return std::make_unique<shard_writer>(_impl->queue, std::move(on_durable));
+std::unique_ptr<shard_writer> store::make_writer(std::function<void(std::uint64_t)> on_durable,
+                                                 std::function<void()> on_caught_up) {
+    return std::make_unique<shard_writer>(_impl->queue, std::move(on_durable),
+                                          std::move(on_caught_up));
 }
 
 void store::start() {
     _impl->commit->start();
+}
+
+bool store::behind() {
+    return _impl->queue.behind();
+}
+
+std::uint64_t store::backlog() const {
+    return _impl->queue.backlog();
 }
 
 bool store::full() const {
@@ -212,7 +223,8 @@ bool store::full() const {
 store_stats store::stats() const {
     const auto& c = _impl->counters;
     return {c.batches.load(std::memory_order_relaxed), c.syncs.load(std::memory_order_relaxed),
-            c.operations.load(std::memory_order_relaxed), c.bytes.load(std::memory_order_relaxed)};
+            c.operations.load(std::memory_order_relaxed), c.moot.load(std::memory_order_relaxed),
+            c.bytes.load(std::memory_order_relaxed)};
 }
 
 std::optional<fs::path> store::quarantined() const {
