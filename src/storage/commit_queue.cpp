@@ -70,7 +70,7 @@ bool commit_queue::settle(const std::vector<handover>& batch) {
     for (const auto& h : batch)
         bytes += h.ops.bytes();
     const std::uint64_t left = _backlog.fetch_sub(bytes, std::memory_order_seq_cst) - bytes;
-    return left < _low && _waiting.exchange(false, std::memory_order_seq_cst);
+    return left <= _low && _waiting.exchange(false, std::memory_order_seq_cst);
 }
 
 bool commit_queue::behind() {

@@ -31,6 +31,14 @@ rocksdb::Options db_options() {
     o.max_background_jobs = 2;
     o.keep_log_file_num = 3;
     o.max_log_file_size = 4 << 20;
+    // Deliveries live for milliseconds: put, then erased on acknowledgement (most such
+    // pairs never reach RocksDB, committer.h "Moot writes"). Measured with 20 publishers to
+    // 20 persistent subscribers at QoS 1: 16 MB memtables instead of the default 64 MB keep
+    // the rate and take about 50 MB off the broker's RSS. (Also measured, and not kept:
+    // a vector memtable inserts 2.5 times faster, but the commit thread then writes smaller
+    // batches in which fewer writes are moot, and the broker as a whole is slower; an insert
+    // hint per session prefix helps the storage bench and not the broker.)
+    o.write_buffer_size = 16 << 20;
     return o;
 }
 
@@ -181,12 +189,16 @@ store::~store() {
     assert(_impl->queue.writers() == 0 && "destroy every shard_writer before its store");
     _impl->commit->stop();
     _impl->commit.reset();
-    const auto st = _impl->db->Flush(rocksdb::FlushOptions());
-    if (!st.ok())
+    const auto st = stats();
+    spdlog::info(
+        "storage: {} batches ({} syncs) wrote {} operations, {} bytes; {} left out as moot",
+        st.batches, st.syncs, st.operations, st.bytes, st.moot);
+    const auto flushed = _impl->db->Flush(rocksdb::FlushOptions());
+    if (!flushed.ok())
         spdlog::warn(
             "storage: writing the memtables of {} at close failed ({}); the WAL "
             "still has them",
-            _impl->options.dir.string(), st.ToString());
+            _impl->options.dir.string(), flushed.ToString());
     _impl->db->Close();
 }
 
