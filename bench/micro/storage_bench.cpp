@@ -4,11 +4,15 @@
 //
 //     build/bench/micro/storage_bench [--threads N] [--window W] [--seconds S]
 //                                     [--payload BYTES] [--policy always|interval|both]
-//                                     [--dir DIR]
+//                                     [--acks none|late|early] [--dir DIR]
 //
 // Each of N threads plays a shard with publishers waiting for their acknowledgement: it
 // puts W deliveries (BYTES of payload) for its own persistent session, flushes, waits until
-// the commit thread reports them durable, and starts over. Printed per policy: deliveries
+// the commit thread reports them durable, and starts over. --acks adds the subscribers'
+// acknowledgements (each erases a delivery record): `late` erases the previous round's
+// deliveries with this round's puts (each put and its erase reach RocksDB: the worst case),
+// `early` erases this round's deliveries before the flush (acknowledged before their batch
+// was written: the commit thread leaves both out). Printed per policy: deliveries
 // per second, batches and syncs per second, deliveries per batch. The fsync line is the
 // disk's own limit: 100-byte writes each followed by fdatasync, one thread.
 
@@ -16,6 +20,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -41,6 +46,7 @@ struct config {
     double seconds = 3;
     std::size_t payload = 100;
     std::string policy = "both";
+    std::string acks = "none";
     std::string dir;
 };
 
@@ -83,11 +89,20 @@ void run_policy(const config& cfg, storage::sync_policy policy, const fs::path& 
             router::subscription_options opts;
             opts.qos = 1;
             std::uint64_t seq = 0;
+            const auto window = static_cast<std::uint64_t>(cfg.window);
+            auto erase_from = [&](std::uint64_t first) {
+                for (std::uint64_t n = first; n < first + window; ++n)
+                    w.erase_delivery(store_id, {static_cast<std::uint64_t>(i), n}, false);
+            };
             while (!stop.load(std::memory_order_relaxed)) {
                 for (int k = 0; k < cfg.window; ++k) {
                     m.id = {static_cast<std::uint64_t>(i), ++seq};
                     w.put_delivery(store_id, m, std::span(&opts, 1));
                 }
+                if (cfg.acks == "early")
+                    erase_from(seq - window + 1);
+                else if (cfg.acks == "late" && seq > window)
+                    erase_from(seq - 2 * window + 1);
                 w.flush();
                 std::unique_lock lock(sh.mutex);
                 sh.cv.wait(lock, [&] { return sh.durable >= w.ticket(); });
@@ -104,13 +119,15 @@ void run_policy(const config& cfg, storage::sync_policy policy, const fs::path& 
     for (auto& sh : shards)
         done += sh.done;
     std::printf(
-        "%-8s threads=%d window=%d payload=%zu: %10.0f deliveries/s  %8.0f batches/s  %8.0f "
-        "syncs/s  %6.1f deliveries/batch  %6.1f MB/s\n",
+        "%-8s threads=%d window=%d payload=%zu acks=%s: %10.0f deliveries/s  %8.0f batches/s  "
+        "%8.0f syncs/s  %6.1f ops/batch  %6.1f MB/s  %4.0f%% moot\n",
         policy == storage::sync_policy::always ? "always" : "interval", cfg.threads, cfg.window,
-        cfg.payload, static_cast<double>(done) / elapsed, static_cast<double>(st.batches) / elapsed,
-        static_cast<double>(st.syncs) / elapsed,
+        cfg.payload, cfg.acks.c_str(), static_cast<double>(done) / elapsed,
+        static_cast<double>(st.batches) / elapsed, static_cast<double>(st.syncs) / elapsed,
         st.batches ? static_cast<double>(st.operations) / static_cast<double>(st.batches) : 0.0,
-        static_cast<double>(st.bytes) / elapsed / 1e6);
+        static_cast<double>(st.bytes) / elapsed / 1e6,
+        100.0 * static_cast<double>(st.moot) /
+            std::max(1.0, static_cast<double>(st.moot + st.operations)));
     writers.clear();
     store.reset();
     fs::remove_all(dir);
@@ -144,7 +161,8 @@ void raw_fsync(const fs::path& dir, double seconds) {
 [[noreturn]] void usage() {
     std::fprintf(stderr,
                  "usage: storage_bench [--threads N] [--window W] [--seconds S] [--payload "
-                 "BYTES] [--policy always|interval|both] [--dir DIR]\n");
+                 "BYTES] [--policy always|interval|both] [--acks none|late|early] [--dir "
+                 "DIR]\n");
     std::exit(2);
 }
 
@@ -167,13 +185,16 @@ int main(int argc, char** argv) {
             cfg.payload = static_cast<std::size_t>(std::atol(v));
         else if (a == "--policy")
             cfg.policy = v;
+        else if (a == "--acks")
+            cfg.acks = v;
         else if (a == "--dir")
             cfg.dir = v;
         else
             usage();
     }
     if (cfg.threads < 1 || cfg.window < 1 || cfg.seconds <= 0 ||
-        (cfg.policy != "always" && cfg.policy != "interval" && cfg.policy != "both"))
+        (cfg.policy != "always" && cfg.policy != "interval" && cfg.policy != "both") ||
+        (cfg.acks != "none" && cfg.acks != "late" && cfg.acks != "early"))
         usage();
 
     // The default is on the disk (/var/tmp), not a tmpfs /tmp.

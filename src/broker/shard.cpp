@@ -37,9 +37,11 @@ shard::shard(std::uint32_t index, broker_context& ctx)
       }) {
     if (ctx.store) {
         // Called on the commit thread: the news travels to this shard's loop.
-        _writer = ctx.store->make_writer([this](std::uint64_t ticket) {
-            asio::post(*_io, [this, ticket] { on_durable(ticket); });
-        });
+        _writer = ctx.store->make_writer(
+            [this](std::uint64_t ticket) {
+                asio::post(*_io, [this, ticket] { on_durable(ticket); });
+            },
+            [this] { asio::post(*_io, [this] { resume_parked(); }); });
         _session_context.store = _writer.get();
     }
 }

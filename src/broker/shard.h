@@ -126,7 +126,8 @@ public:
     /// True while the broker is overloaded (shard_overload.cpp).
     bool overloaded() const { return _overloaded; }
     /// True while this shard's publishers must wait (shard_flow.cpp): the broker is
-    /// overloaded, or a shard they deliver to has a backlog past the high watermark.
+    /// overloaded, a shard they deliver to has a backlog past the high watermark, or the
+    /// store is behind (storage.max_backlog).
     bool publishers_wait();
     /// Parks `c`, a publisher that stopped reading because publishers_wait(): it gets
     /// resume_publishing() once they need not wait any more.

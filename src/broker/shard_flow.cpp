@@ -19,6 +19,11 @@
 // the destination's backlog falls below both low watermarks it wakes the shards that parked
 // publishers because of it (_producers_waiting), and they resume them.
 //
+// The store's commit thread is a destination too (storage/store.h, "Backlog"): while the
+// writes handed to it and not yet written pass storage.max_backlog, store::behind() says so
+// and publishers park the same way; the commit thread calls every shard back
+// (on_caught_up, posted here as resume_parked) once that backlog is below a quarter of it.
+//
 // No lost wake-up: a producer sets the destination's _producers_waiting before it reads the
 // backlog a second time to decide to park; the destination lowers the backlog before it
 // takes the flag. Either the producer sees the low backlog and doesn't park, or the
@@ -124,7 +129,7 @@ void shard::drain_inbox() {
 }
 
 bool shard::publishers_wait() {
-    if (_overloaded)
+    if (_overloaded || (_ctx.store && _ctx.store->behind()))
         return true;
     auto behind = [](const shard& s, std::memory_order order) {
         return s._backlog.load(order) > k_backlog_high ||

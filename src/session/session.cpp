@@ -141,17 +141,18 @@ bool session::stored(const core::message& msg,
                        [](const router::subscription_options& o) { return o.qos > 0; });
 }
 
-void session::forget(const delivery& d) {
+void session::forget(const delivery& d, bool inflight) {
     if (d.stored)
         if (session_store* st = store())
-            st->erase_delivery(_store_id, d.msg->id);
+            st->erase_delivery(_store_id, d.msg->id, inflight && d.qos == 2);
 }
 
 detail::message_queue::drop_observer session::forgetting() {
     if (!store())
         return {};
-    return {[](void* self, const delivery& gone) { static_cast<session*>(self)->forget(gone); },
-            this};
+    return {
+        [](void* self, const delivery& gone) { static_cast<session*>(self)->forget(gone, false); },
+        this};
 }
 
 stored_session session::record(clock::time_point now) const {
@@ -183,6 +184,11 @@ void session::restore(const core::message_ptr& msg,
                       std::uint16_t packet_id, qos2_progress progress, clock::time_point now) {
     if (progress == qos2_progress::none || packet_id == 0 || msg->qos < 2 ||
         state::find(_state.get(), packet_id)) {
+        // Delivered afresh: a progress record of the old flow goes (forget() would not
+        // look for it, the delivery being queued).
+        if (progress != qos2_progress::none)
+            if (session_store* st = store())
+                st->put_qos2_progress(_store_id, msg->id, packet_id, qos2_progress::none);
         deliver(msg, matched, now);
         return;
     }
@@ -394,7 +400,7 @@ void session::deliver(const core::message_ptr& msg,
         send(std::move(plain));
     }
     if (was_stored && !kept) {
-        store()->erase_delivery(_store_id, msg->id);
+        store()->erase_delivery(_store_id, msg->id, false);
     }
 }
 
@@ -420,7 +426,7 @@ std::size_t session::window_capacity() const {
 
 void session::dispatch(delivery&& d, clock::time_point now) {
     if (d.msg->expired(now)) {
-        forget(d);
+        forget(d, false);
         count_drop(drop_reason::expired);
         return;
     }
@@ -450,7 +456,7 @@ void session::send_new(delivery&& d, clock::time_point now) {
         if (session_store* st = store())
             st->put_qos2_progress(_store_id, e.d.msg->id, id, qos2_progress::sent);
     if (!_sink->send_publish(make_publish(e.d, false, id))) {
-        forget(e.d);
+        forget(e.d, true);
         inflight.erase(id);  // delivered-and-dropped: do not wait for an ack
     }
 }
@@ -463,7 +469,7 @@ void session::drain(clock::time_point now) {
     while (_sink && !q.empty()) {
         delivery& front = q.front();
         if (front.msg->expired(now)) {
-            forget(front);
+            forget(front, false);
             q.pop_front();
             count_drop(drop_reason::expired);
             continue;
@@ -510,7 +516,7 @@ core::status session::on_puback(std::uint16_t packet_id, clock::time_point now) 
                           "PUBACK for a packet id not awaiting PUBACK");
     }
     _state->acknowledged(*e);
-    forget(e->d);
+    forget(e->d, true);
     _state->inflight.erase(packet_id);
     drain(now);
     return {};
@@ -549,7 +555,7 @@ core::status session::on_pubrec_refused(std::uint16_t packet_id, clock::time_poi
                           "PUBREC for a packet id not awaiting PUBREC");
     }
     _state->acknowledged(*e);
-    forget(e->d);
+    forget(e->d, true);
     _state->inflight.erase(packet_id);
     drain(now);
     return {};
@@ -561,7 +567,7 @@ core::status session::on_pubcomp(std::uint16_t packet_id, clock::time_point now)
         return core::fail(core::reason_code::packet_identifier_not_found,
                           "PUBCOMP for a packet id not awaiting PUBCOMP");
     }
-    forget(e->d);
+    forget(e->d, true);
     _state->inflight.erase(packet_id);
     drain(now);
     return {};
@@ -579,13 +585,13 @@ void session::hand_off_shared(
             return true;  // PUBREC'd: the client has it; only PUBREL/PUBCOMP remain
         }
         _state->acknowledged(e);  // no longer owed to this client
-        forget(e.d);
+        forget(e.d, true);
         return false;
     });
     _state->queue.erase_if([&](const delivery& d) {
         if (!offer(d))
             return false;
-        forget(d);
+        forget(d, false);
         return true;
     });
 }

@@ -302,8 +302,9 @@ private:
     /// The shard's writer if this session is persistent, else null.
     session_store* store() const { return _store_id != 0 && _shard ? _shard->store : nullptr; }
     /// `d` leaves the session (acknowledged, dropped, expired, handed off): its stored
-    /// record goes too.
-    void forget(const detail::delivery& d);
+    /// record goes too, and its QoS 2 progress record if it has one: `inflight` and QoS 2
+    /// (queued deliveries have none: restore() erases a restored one it queues).
+    void forget(const detail::delivery& d, bool inflight);
     /// forget() as the queue's drop observer (none for a session that stores nothing).
     detail::message_queue::drop_observer forgetting();
 };

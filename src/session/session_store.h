@@ -72,13 +72,20 @@ public:
     /// A message for a persistent session at QoS 1/2: the message (topic, payload, QoS,
     /// retain, properties, publisher, arrival time) and the options of the subscriptions
     /// of the session that matched it, as session::deliver() receives them. Keyed by
-    /// (store_id, msg.id): restored in message id order.
+    /// (store_id, msg.id): restored in message id order. Called once per message and
+    /// session, ever (the store relies on it: a delivery put and erased before it reached
+    /// the disk costs no disk write at all).
     virtual void put_delivery(std::uint64_t store_id, const core::message& msg,
                               std::span<const router::subscription_options> matched) = 0;
+    /// The QoS 2 progress of a stored delivery; qos2_progress::none erases the record.
     virtual void put_qos2_progress(std::uint64_t store_id, const core::guid& msg,
                                    std::uint16_t packet_id, qos2_progress p) = 0;
-    /// Forgets the delivery (acknowledged, dropped or expired) and its QoS 2 progress.
-    virtual void erase_delivery(std::uint64_t store_id, const core::guid& msg) = 0;
+    /// Forgets the delivery (acknowledged, dropped or expired), and its QoS 2 progress
+    /// record if `progress`: put_qos2_progress() was called for it (in this run or, for a
+    /// restored delivery, before the restart) and the record not erased since. Without it,
+    /// only the delivery record is erased (most deliveries never have progress: QoS 1, or
+    /// not sent yet).
+    virtual void erase_delivery(std::uint64_t store_id, const core::guid& msg, bool progress) = 0;
 
     /// Inbound QoS 2 packet ids of a persistent publisher awaiting PUBREL.
     virtual void put_awaiting_rel(std::uint64_t store_id, std::uint16_t packet_id) = 0;

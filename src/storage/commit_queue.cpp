@@ -1,13 +1,18 @@
 #include "storage/commit_queue.h"
 
+#include <algorithm>
 #include <utility>
 
 namespace emqd::storage::detail {
 
-std::size_t commit_queue::add_writer(durable_fn on_durable) {
+commit_queue::commit_queue(std::uint64_t high_watermark)
+    : _high(std::max<std::uint64_t>(high_watermark, 1)), _low(_high / 4) {}
+
+std::size_t commit_queue::add_writer(durable_fn on_durable, caught_up_fn on_caught_up) {
     std::scoped_lock lock(_mutex, _callback_mutex);
     _slots.emplace_back();
     _callbacks.push_back(std::move(on_durable));
+    _caught_up.push_back(std::move(on_caught_up));
     return _slots.size() - 1;
 }
 
@@ -15,6 +20,7 @@ void commit_queue::remove_writer(std::size_t writer) {
     {
         std::lock_guard lock(_callback_mutex);
         _callbacks[writer] = nullptr;
+        _caught_up[writer] = nullptr;
     }
     std::lock_guard lock(_mutex);
     _slots[writer].live = false;
@@ -31,6 +37,7 @@ std::size_t commit_queue::writers() const {
 }
 
 void commit_queue::hand_over(std::size_t writer, op_buffer& ops, std::uint64_t ticket) {
+    _backlog.fetch_add(ops.bytes(), std::memory_order_relaxed);
     {
         std::lock_guard lock(_mutex);
         _pending.push_back({writer, std::move(ops), ticket});
@@ -58,9 +65,29 @@ void commit_queue::stop() {
     _wake.notify_one();
 }
 
+bool commit_queue::settle(const std::vector<handover>& batch) {
+    std::uint64_t bytes = 0;
+    for (const auto& h : batch)
+        bytes += h.ops.bytes();
+    const std::uint64_t left = _backlog.fetch_sub(bytes, std::memory_order_seq_cst) - bytes;
+    return left <= _low && _waiting.exchange(false, std::memory_order_seq_cst);
+}
+
+bool commit_queue::behind() {
+    if (_backlog.load(std::memory_order_relaxed) <= _high)
+        return false;
+    _waiting.store(true, std::memory_order_seq_cst);
+    return _backlog.load(std::memory_order_seq_cst) > _high;
+}
+
 void commit_queue::durable(std::vector<handover>& batch) {
+    const bool wake = settle(batch);
     {
         std::lock_guard lock(_callback_mutex);
+        if (wake)
+            for (const auto& f : _caught_up)
+                if (f)
+                    f();
         _highest.assign(_callbacks.size(), 0);
         for (const auto& h : batch)
             _highest[h.writer] = h.ticket;  // tickets grow in hand-over order
@@ -77,6 +104,11 @@ void commit_queue::durable(std::vector<handover>& batch) {
             s.has_spare = true;
         }
     }
+    batch.clear();
+}
+
+void commit_queue::drop(std::vector<handover>& batch) {
+    settle(batch);  // nobody is woken: the store is closing
     batch.clear();
 }
 

@@ -73,12 +73,49 @@ void committer::run() {
         sync_wal();
 }
 
+std::uint64_t committer::mark_moot(const handovers& batch) {
+    std::size_t total = 0;
+    for (const auto& h : batch)
+        total += h.ops.size();
+    _moot.assign(total, false);
+    _last_put.clear();
+    std::uint64_t moot = 0;
+    std::size_t i = 0;
+    for (const auto& h : batch)
+        h.ops.for_each([&](op_buffer::op o, std::string_view key, std::string_view) {
+            if (o == op_buffer::op::put) {
+                const auto [it, fresh] = _last_put.try_emplace(key, i);
+                if (!fresh) {
+                    _moot[it->second] = true;  // overwritten
+                    ++moot;
+                    it->second = i;
+                }
+            } else if (o == op_buffer::op::erase) {
+                if (const auto it = _last_put.find(key); it != _last_put.end()) {
+                    _moot[it->second] = true;  // erased
+                    ++moot;
+                    if (key.front() == kind::delivery) {  // put once: nothing to erase
+                        _moot[i] = true;
+                        ++moot;
+                    }
+                    _last_put.erase(it);
+                }
+            }
+            ++i;
+        });
+    return moot;
+}
+
 void committer::commit(handovers& batch) {
     _batch.Clear();
+    const std::uint64_t moot = mark_moot(batch);
     std::uint64_t ops = 0;
+    std::size_t i = 0;
     for (const auto& h : batch) {
-        ops += h.ops.size();
         h.ops.for_each([&](op_buffer::op o, std::string_view key, std::string_view value) {
+            if (_moot[i++])
+                return;
+            ++ops;
             const rocksdb::Slice k(key.data(), key.size());
             const rocksdb::Slice v(value.data(), value.size());
             switch (o) {
@@ -104,6 +141,16 @@ void committer::commit(handovers& batch) {
         _persisted_next_id = next_id;
     }
 
+    _counters.moot.fetch_add(moot, std::memory_order_relaxed);
+    // Everything moot: nothing to write, and what came before is as durable as it was.
+    if (_batch.Count() != 0 && !write(ops)) {
+        _queue.drop(batch);
+        return;
+    }
+    _queue.durable(batch);
+}
+
+bool committer::write(std::uint64_t ops) {
     rocksdb::WriteOptions wo;
     wo.sync = _options.sync == sync_policy::always;
     auto backoff = 100ms;
@@ -119,14 +166,12 @@ void committer::commit(handovers& batch) {
                 "storage: giving up at shutdown: {} operations ({} bytes) were not written "
                 "and were never acknowledged",
                 ops, _batch.GetDataSize());
-            batch.clear();
-            return;
+            return false;
         }
         std::this_thread::sleep_for(backoff);
         backoff = std::min(backoff * 2, max_backoff);
         _db.Resume();  // clears a background error so the write can be tried again
     }
-
     _counters.batches.fetch_add(1, std::memory_order_relaxed);
     _counters.operations.fetch_add(ops, std::memory_order_relaxed);
     _counters.bytes.fetch_add(_batch.GetDataSize(), std::memory_order_relaxed);
@@ -136,7 +181,7 @@ void committer::commit(handovers& batch) {
         _unsynced = true;
         _sync_due = steady_clock::now() + _options.sync_interval;
     }
-    _queue.durable(batch);
+    return true;
 }
 
 void committer::sync_wal() {

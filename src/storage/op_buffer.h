@@ -41,6 +41,7 @@ public:
 
     bool empty() const { return _bytes.empty(); }
     std::size_t size() const { return _count; }  // entries
+    std::size_t bytes() const { return _bytes.size(); }
     /// Empties the buffer, keeping its capacity.
     void clear() {
         _bytes.clear();

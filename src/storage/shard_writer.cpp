@@ -10,8 +10,9 @@ namespace emqd::storage {
 
 using namespace detail;
 
-shard_writer::shard_writer(commit_queue& queue, std::function<void(std::uint64_t)> on_durable)
-    : _queue(queue), _index(queue.add_writer(std::move(on_durable))) {}
+shard_writer::shard_writer(commit_queue& queue, std::function<void(std::uint64_t)> on_durable,
+                           std::function<void()> on_caught_up)
+    : _queue(queue), _index(queue.add_writer(std::move(on_durable), std::move(on_caught_up))) {}
 
 shard_writer::~shard_writer() {
     _queue.remove_writer(_index);
@@ -51,9 +52,10 @@ void shard_writer::put_qos2_progress(std::uint64_t store_id, const core::guid& m
     ++_ticket;
 }
 
-void shard_writer::erase_delivery(std::uint64_t store_id, const core::guid& msg) {
+void shard_writer::erase_delivery(std::uint64_t store_id, const core::guid& msg, bool progress) {
     _ops.erase(delivery_key(store_id, msg));
-    _ops.erase(qos2_key(store_id, msg));
+    if (progress)
+        _ops.erase(qos2_key(store_id, msg));
     ++_ticket;
 }
 

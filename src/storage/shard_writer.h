@@ -40,7 +40,8 @@ class commit_queue;
 class shard_writer final : public session::session_store, public router::retained_persistence {
 public:
     /// Made by store::make_writer().
-    shard_writer(detail::commit_queue& queue, std::function<void(std::uint64_t)> on_durable);
+    shard_writer(detail::commit_queue& queue, std::function<void(std::uint64_t)> on_durable,
+                 std::function<void()> on_caught_up);
     ~shard_writer() override;
     shard_writer(const shard_writer&) = delete;
     shard_writer& operator=(const shard_writer&) = delete;
@@ -50,10 +51,9 @@ public:
     void erase_session(std::uint64_t store_id) override;
     void put_delivery(std::uint64_t store_id, const core::message& msg,
                       std::span<const router::subscription_options> matched) override;
-    /// qos2_progress::none erases the progress record.
     void put_qos2_progress(std::uint64_t store_id, const core::guid& msg, std::uint16_t packet_id,
                            session::qos2_progress p) override;
-    void erase_delivery(std::uint64_t store_id, const core::guid& msg) override;
+    void erase_delivery(std::uint64_t store_id, const core::guid& msg, bool progress) override;
     void put_awaiting_rel(std::uint64_t store_id, std::uint16_t packet_id) override;
     void erase_awaiting_rel(std::uint64_t store_id, std::uint16_t packet_id) override;
     std::uint64_t ticket() const override { return _ticket; }

@@ -31,6 +31,14 @@ rocksdb::Options db_options() {
     o.max_background_jobs = 2;
     o.keep_log_file_num = 3;
     o.max_log_file_size = 4 << 20;
+    // Deliveries live for milliseconds: put, then erased on acknowledgement (most such
+    // pairs never reach RocksDB, committer.h "Moot writes"). Measured with 20 publishers to
+    // 20 persistent subscribers at QoS 1: 16 MB memtables instead of the default 64 MB keep
+    // the rate and take about 50 MB off the broker's RSS. (Also measured, and not kept:
+    // a vector memtable inserts 2.5 times faster, but the commit thread then writes smaller
+    // batches in which fewer writes are moot, and the broker as a whole is slower; an insert
+    // hint per session prefix helps the storage bench and not the broker.)
+    o.write_buffer_size = 16 << 20;
     return o;
 }
 
@@ -64,6 +72,8 @@ fs::path quarantine_path(const fs::path& dir) {
 }  // namespace
 
 struct store::impl {
+    explicit impl(const store_options& o) : options(o), queue(o.max_backlog) {}
+
     store_options options;
     std::unique_ptr<rocksdb::DB> db;
     commit_queue queue;
@@ -145,8 +155,7 @@ store::store(std::unique_ptr<impl> i) : _impl(std::move(i)) {}
 
 std::unique_ptr<store> store::open(const store_options& options,
                                    std::chrono::system_clock::time_point now) {
-    auto i = std::make_unique<impl>();
-    i->options = options;
+    auto i = std::make_unique<impl>(options);
     auto& dir = i->options.dir;
     dir = dir.lexically_normal();
     if (!dir.has_filename())  // "data/" -> "data": DIR.corrupt-... must be a sibling
@@ -180,12 +189,16 @@ store::~store() {
     assert(_impl->queue.writers() == 0 && "destroy every shard_writer before its store");
     _impl->commit->stop();
     _impl->commit.reset();
-    const auto st = _impl->db->Flush(rocksdb::FlushOptions());
-    if (!st.ok())
+    const auto st = stats();
+    spdlog::info(
+        "storage: {} batches ({} syncs) wrote {} operations, {} bytes; {} left out as moot",
+        st.batches, st.syncs, st.operations, st.bytes, st.moot);
+    const auto flushed = _impl->db->Flush(rocksdb::FlushOptions());
+    if (!flushed.ok())
         spdlog::warn(
             "storage: writing the memtables of {} at close failed ({}); the WAL "
             "still has them",
-            _impl->options.dir.string(), st.ToString());
+            _impl->options.dir.string(), flushed.ToString());
     _impl->db->Close();
 }
 
@@ -197,12 +210,22 @@ std::uint64_t store::allocate_store_id() {
     return _impl->counters.next_store_id.fetch_add(1, std::memory_order_relaxed);
 }
 
-std::unique_ptr<shard_writer> store::make_writer(std::function<void(std::uint64_t)> on_durable) {
-    return std::make_unique<shard_writer>(_impl->queue, std::move(on_durable));
+std::unique_ptr<shard_writer> store::make_writer(std::function<void(std::uint64_t)> on_durable,
+                                                 std::function<void()> on_caught_up) {
+    return std::make_unique<shard_writer>(_impl->queue, std::move(on_durable),
+                                          std::move(on_caught_up));
 }
 
 void store::start() {
     _impl->commit->start();
+}
+
+bool store::behind() {
+    return _impl->queue.behind();
+}
+
+std::uint64_t store::backlog() const {
+    return _impl->queue.backlog();
 }
 
 bool store::full() const {
@@ -212,7 +235,8 @@ bool store::full() const {
 store_stats store::stats() const {
     const auto& c = _impl->counters;
     return {c.batches.load(std::memory_order_relaxed), c.syncs.load(std::memory_order_relaxed),
-            c.operations.load(std::memory_order_relaxed), c.bytes.load(std::memory_order_relaxed)};
+            c.operations.load(std::memory_order_relaxed), c.moot.load(std::memory_order_relaxed),
+            c.bytes.load(std::memory_order_relaxed)};
 }
 
 std::optional<fs::path> store::quarantined() const {

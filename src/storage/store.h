@@ -24,12 +24,21 @@
 // RocksDB call on the shard) and hands the buffer over once per loop pass (flush()). One
 // commit thread takes everything handed over, from all shards at once, writes it as a
 // single WriteBatch in hand-over order, and then tells each writer the highest ticket
-// made durable (on_durable). While one batch is being synced, the next one gathers: under
-// load one fsync covers the publishers of many shards and loop passes. A write that fails
-// is logged and retried (RocksDB's Resume() after a background error, backing off up to 5 s)
-// in the same order; meanwhile nothing is reported durable and hand-overs queue up, so
-// acknowledgements stop instead of lying. At shutdown a batch that still fails after 10
-// attempts is dropped (logged with its size); its on_durable calls never come.
+// made durable (on_durable). Writes the batch itself makes moot are left out (a put
+// followed by an erase of the same key: committer.h, "Moot writes"). While one batch is
+// being synced, the next one gathers: under load one fsync covers the publishers of many
+// shards and loop passes. A write that fails is logged and retried (RocksDB's Resume()
+// after a background error, backing off up to 5 s) in the same order; meanwhile nothing is
+// reported durable and hand-overs queue up, so acknowledgements stop instead of lying. At
+// shutdown a batch that still fails after 10 attempts is dropped (logged with its size);
+// its on_durable calls never come.
+//
+// Backlog: the shards can hand over writes faster than one commit thread applies them.
+// What is handed over and not yet written (bytes of the hand-over buffers) is measured by
+// one atomic; behind() says when it passes options.max_backlog, and then the store calls
+// every writer's on_caught_up once it falls below a quarter of that. The broker stops
+// reading publishers while the store is behind (broker/shard_flow.cpp), so the backlog, the
+// memory it holds and the wait of every acknowledgement behind it stay bounded.
 //
 // Sync policies (store_options.h): `always` writes each batch with WriteOptions::sync, so
 // on_durable means "on the disk" (survives an OS crash or power loss). `interval` writes
@@ -57,8 +66,9 @@
 //   - stop: open() throws storage_error and leaves DIR as it was.
 //
 // THREADING WARNING: open(), start(), make_writer() and the destructor belong to the thread
-// that runs the broker's start and stop; full(), stats(), allocate_store_id() and
-// quarantined() may be called from any thread; each shard_writer belongs to one shard.
+// that runs the broker's start and stop; full(), behind(), backlog(), stats(),
+// allocate_store_id() and quarantined() may be called from any thread; each shard_writer
+// belongs to one shard.
 
 #include <chrono>
 #include <cstdint>
@@ -79,6 +89,7 @@ struct store_stats {
     std::uint64_t batches = 0;     // WriteBatches committed
     std::uint64_t syncs = 0;       // WAL syncs (synced batches and interval syncs)
     std::uint64_t operations = 0;  // puts and deletes in those batches
+    std::uint64_t moot = 0;        // handed over, left out: a later write in the batch won
     std::uint64_t bytes = 0;       // WriteBatch bytes written
 };
 
@@ -106,15 +117,23 @@ public:
     /// disk at open. Thread-safe, lock-free.
     std::uint64_t allocate_store_id();
 
-    /// A writer for one shard; on_durable(ticket) runs on the commit thread (shard_writer.h).
-    /// Make the writers, then start().
-    std::unique_ptr<shard_writer> make_writer(std::function<void(std::uint64_t)> on_durable);
+    /// A writer for one shard; on_durable(ticket) runs on the commit thread (shard_writer.h),
+    /// and so does on_caught_up() (if given): the backlog fell below the low watermark after
+    /// a behind() that said true. Make the writers, then start().
+    std::unique_ptr<shard_writer> make_writer(std::function<void(std::uint64_t)> on_durable,
+                                              std::function<void()> on_caught_up = {});
     /// Starts the commit thread. Until then hand-overs queue up.
     void start();
 
     /// Whether the live data plus memtables exceed options.max_size (refreshed by the commit
     /// thread about once a second; always false when max_size is 0). Cheap: one atomic load.
     bool full() const;
+    /// Whether the backlog is past options.max_backlog ("Backlog" above). When it says true,
+    /// every writer's on_caught_up runs once the backlog is below a quarter of that (no lost
+    /// wake-up). Cheap while the store keeps up: one atomic load.
+    bool behind();
+    /// Bytes handed over and not yet written (or dropped at shutdown).
+    std::uint64_t backlog() const;
     store_stats stats() const;
     /// Where open() moved a damaged store (quarantine policy), if it did.
     std::optional<std::filesystem::path> quarantined() const;

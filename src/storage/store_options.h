@@ -32,6 +32,9 @@ struct store_options {
     corruption_policy on_corruption = corruption_policy::quarantine;
     /// Bytes of live data plus memtables above which store::full() says true; 0 = unbounded.
     std::uint64_t max_size = 0;
+    /// Bytes handed to the commit thread and not yet written above which store::behind()
+    /// says true (store.h, "Backlog"); at least 1.
+    std::uint64_t max_backlog = 16 << 20;
 };
 
 }  // namespace emqd::storage

@@ -63,6 +63,7 @@ def test_acknowledged_messages_survive_a_crash_in_order(broker, raw, proto):
 
 def test_acknowledged_messages_are_not_delivered_again_after_a_restart(broker, raw):
     subscribe_offline(raw, V311, "once-sub", [("once/t", 1)])
+    subscribe_offline(raw, V311, "once-other", [("once/other", 1)])
     pub = raw()
     pub.connect("once-pub")
     for i in range(3):
@@ -71,9 +72,11 @@ def test_acknowledged_messages_are_not_delivered_again_after_a_restart(broker, r
     c.connect("once-sub", clean=False, session_present=True)
     for i in range(3):
         c.ack(c.expect_publish("once/t", b"m%d" % i, qos=1))
-    # A later message through the same session and shard is the barrier for the deletions.
-    pub.publish("once/t", b"barrier", qos=1, mid=9)
-    c.ack(c.expect_publish("once/t", b"barrier", qos=1))
+    pub.publish("once/t", b"acked", qos=1, mid=9)
+    c.ack(c.expect_publish("once/t", b"acked", qos=1))
+    # The barrier for the deletions: they were written by the subscriber's shard (which
+    # need not be the publisher's), so the subscriber's own connection publishes it.
+    c.publish("once/other", b"barrier", qos=1, mid=20)
     pub.publish("once/t", b"barrier2", qos=1, mid=10)
     c.close()
     broker.kill()

@@ -31,6 +31,9 @@ void register_storage_keys(key_registry& r) {
     r.key("storage.max_size", [](load_state& s, const setting& v) {
         s.cfg.storage.max_size = as_size<std::uint64_t>(v, 0, std::uint64_t{1} << 60);
     });
+    r.key("storage.max_backlog", [](load_state& s, const setting& v) {
+        s.cfg.storage.max_backlog = as_size<std::uint64_t>(v, 1, std::uint64_t{1} << 40);
+    });
 }
 
 }  // namespace emqd::app::detail

@@ -18,7 +18,8 @@ namespace {
 
 using kind = sent_packet::kind;
 
-/// Every call, as one line: "erase_delivery 7 3" (store id, message id lo), ...
+/// Every call, as one line: "erase_delivery 7 3" (store id, message id lo; "+progress" when
+/// the QoS 2 progress record goes too), ...
 class recording_store final : public session_store {
 public:
     void put_session(const stored_session& s) override {
@@ -32,11 +33,13 @@ public:
     }
     void put_qos2_progress(std::uint64_t id, const core::guid& m, std::uint16_t packet_id,
                            qos2_progress p) override {
+        const char* names[] = {" none", " sent", " released"};
         log("qos2 " + std::to_string(id) + " " + std::to_string(m.lo) + " " +
-            std::to_string(packet_id) + (p == qos2_progress::sent ? " sent" : " released"));
+            std::to_string(packet_id) + names[static_cast<int>(p)]);
     }
-    void erase_delivery(std::uint64_t id, const core::guid& m) override {
-        log("erase_delivery " + std::to_string(id) + " " + std::to_string(m.lo));
+    void erase_delivery(std::uint64_t id, const core::guid& m, bool progress) override {
+        log("erase_delivery " + std::to_string(id) + " " + std::to_string(m.lo) +
+            (progress ? " +progress" : ""));
     }
     void put_awaiting_rel(std::uint64_t id, std::uint16_t packet_id) override {
         log("put_awaiting_rel " + std::to_string(id) + " " + std::to_string(packet_id));
@@ -128,7 +131,23 @@ TEST_F(session_persistence, qos2_progress_is_recorded_until_pubcomp) {
     ASSERT_TRUE(s->on_pubrec(id, t0).ok());
     ASSERT_TRUE(s->on_pubcomp(id, t0).ok());
     EXPECT_EQ(store.flows(), (std::vector<std::string>{"qos2 7 1 1 sent", "qos2 7 1 1 released",
-                                                       "erase_delivery 7 1"}));
+                                                       "erase_delivery 7 1 +progress"}));
+}
+
+TEST_F(session_persistence, only_qos2_deliveries_sent_have_a_progress_record_to_erase) {
+    make().attach(&sink, 65535, t0);
+    deliver(1, 2);
+    deliver(2, 1);
+    ASSERT_TRUE(s->on_pubrec_refused(sink.sent.at(0).packet_id, t0).ok());
+    ASSERT_TRUE(s->on_puback(sink.sent.at(1).packet_id, t0).ok());
+    s->detach(t0);
+    cfg.max_mqueue_len = 1;
+    make(8);  // detached: QoS 2 deliveries queue, never sent
+    deliver(3, 2);
+    deliver(4, 2);  // the queue is full: 3 goes
+    EXPECT_EQ(store.flows(),
+              (std::vector<std::string>{"qos2 7 1 1 sent", "erase_delivery 7 1 +progress",
+                                        "erase_delivery 7 2", "erase_delivery 8 3"}));
 }
 
 TEST_F(session_persistence, dropped_and_expired_deliveries_are_forgotten) {
@@ -207,7 +226,25 @@ TEST_F(session_persistence, restored_qos2_flows_resume_with_their_packet_ids) {
     EXPECT_NE(sink.sent[2].packet_id, 40);
     EXPECT_NE(sink.sent[2].packet_id, 41);
     ASSERT_TRUE(s->on_pubcomp(41, t0).ok());
-    EXPECT_EQ(store.flows().back(), "erase_delivery 7 2");
+    EXPECT_EQ(store.flows().back(), "erase_delivery 7 2 +progress");
+}
+
+TEST_F(session_persistence, a_restored_flow_that_starts_afresh_loses_its_progress_record) {
+    make();
+    const auto o = opts(2);
+    auto m1 = std::make_shared<core::message>(*make_msg({.qos = 2}));
+    m1->id = core::guid{1, 1};
+    auto m2 = std::make_shared<core::message>(*make_msg({.qos = 2}));
+    m2->id = core::guid{1, 2};
+    s->restore(m1, {&o, 1}, 40, qos2_progress::sent, t0);
+    s->restore(m2, {&o, 1}, 40, qos2_progress::sent, t0);  // id taken: queued, sent afresh
+    EXPECT_EQ(store.flows(), (std::vector<std::string>{"qos2 7 2 40 none"}));
+    s->attach(&sink, 65535, t0);
+    ASSERT_EQ(sink.sent.size(), 2u);
+    EXPECT_EQ(sink.sent[0].packet_id, 40);
+    EXPECT_NE(sink.sent[1].packet_id, 40);
+    const std::string fresh = "qos2 7 2 " + std::to_string(sink.sent[1].packet_id) + " sent";
+    EXPECT_EQ(store.flows().back(), fresh);
 }
 
 }  // namespace

@@ -139,5 +139,85 @@ TEST_F(commit, writes_before_start_and_unflushed_writes_are_applied_at_close) {
     EXPECT_EQ(rec.sessions[1].session.client_id, "b");
 }
 
+TEST_F(commit, the_backlog_is_what_is_handed_over_and_not_yet_written) {
+    _max_backlog = 1000;  // about 5 deliveries of full_message
+    auto s = open();
+    waited_writer w(*s);
+    EXPECT_EQ(s->backlog(), 0u);
+    EXPECT_FALSE(s->behind());
+    for (std::uint64_t n = 1; n <= 10; ++n)
+        w->put_delivery(1, full_message(n), {});
+    w->flush();  // queued: the commit thread is not started
+    EXPECT_GT(s->backlog(), 1000u);
+    EXPECT_TRUE(s->behind());
+    EXPECT_TRUE(s->behind());  // asking twice still makes one wake-up
+    s->start();
+    ASSERT_TRUE(w.flush_and_wait());
+    EXPECT_EQ(s->backlog(), 0u);
+    EXPECT_FALSE(s->behind());
+    EXPECT_EQ(w.caught_up(), 1);  // called before on_durable: both under one lock
+
+    // Behind again, but nobody asked: nobody is woken.
+    for (std::uint64_t n = 11; n <= 20; ++n)
+        w->put_delivery(1, full_message(n), {});
+    ASSERT_TRUE(w.flush_and_wait());
+    EXPECT_EQ(w.caught_up(), 1);
+}
+
+TEST_F(commit, a_batch_leaves_out_what_it_makes_moot) {
+    auto s = open();
+    auto w = std::make_unique<waited_writer>(*s);
+    (**w).put_session(full_session(1, "c"));
+    (**w).put_delivery(1, full_message(1), {});  // written in a later batch than its erase
+    s->start();
+    ASSERT_TRUE(w->flush_and_wait());
+    auto written = s->stats();
+    EXPECT_EQ(written.operations, 2u);
+    EXPECT_EQ(written.moot, 0u);
+
+    (**w).erase_delivery(1, guid_of(1), false);  // written: its put is on disk
+    (**w).put_delivery(1, full_message(2), {});  // put and erased in one batch:
+    (**w).erase_delivery(1, guid_of(2), false);  //   neither is written
+    (**w).put_delivery(1, full_message(3), {});  // put, QoS 2 progress twice,
+    (**w).put_qos2_progress(1, guid_of(3), 9, session::qos2_progress::sent);
+    (**w).put_qos2_progress(1, guid_of(3), 9, session::qos2_progress::released);
+    (**w).put_delivery(1, full_message(4), {});  // kept
+    (**w).put_retained(full_message(5, "r"));    // overwritten by the next
+    (**w).put_retained(full_message(6, "r"));
+    ASSERT_TRUE(w->flush_and_wait());
+    auto st = s->stats();
+    // Written: the erase of 1, the put of 3, its `released`, the put of 4, retained 6.
+    EXPECT_EQ(st.operations - written.operations, 5u);
+    EXPECT_EQ(st.moot, 4u);  // put+erase of 2, `sent`, retained 5
+    EXPECT_EQ(st.batches, written.batches + 1);
+
+    written = st;
+    (**w).erase_delivery(1, guid_of(3), true);  // a QoS 2 record on disk: its erase is written
+    (**w).put_delivery(1, full_message(7), {});
+    (**w).erase_delivery(1, guid_of(7), false);
+    ASSERT_TRUE(w->flush_and_wait());
+    st = s->stats();
+    EXPECT_EQ(st.operations - written.operations, 2u);
+    EXPECT_EQ(st.moot - written.moot, 2u);
+
+    written = st;
+    (**w).put_delivery(1, full_message(8), {});
+    (**w).erase_delivery(1, guid_of(8), false);
+    ASSERT_TRUE(w->flush_and_wait());  // all moot: reported durable without a write
+    st = s->stats();
+    EXPECT_EQ(st.batches, written.batches);
+    EXPECT_EQ(st.moot - written.moot, 2u);
+
+    w.reset();
+    s.reset();
+    auto rec = open()->take_recovered();
+    EXPECT_EQ(rec.orphans, 0u);
+    ASSERT_EQ(rec.sessions.size(), 1u);
+    ASSERT_EQ(rec.sessions[0].deliveries.size(), 1u);
+    EXPECT_EQ(rec.sessions[0].deliveries[0].msg->id, guid_of(4));
+    ASSERT_EQ(rec.retained.size(), 1u);
+    EXPECT_EQ(rec.retained[0]->id, guid_of(6));
+}
+
 }  // namespace
 }  // namespace emqd::storage::test

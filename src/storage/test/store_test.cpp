@@ -157,7 +157,7 @@ TEST_F(store_round_trip, erase_delivery_awaiting_rel_retained_and_qos2_none) {
         w->put_qos2_progress(1, guid_of(1), 5, session::qos2_progress::sent);
         w->put_qos2_progress(1, guid_of(3), 6, session::qos2_progress::sent);
         w->put_qos2_progress(1, guid_of(3), 6, session::qos2_progress::none);
-        w->erase_delivery(1, guid_of(1));
+        w->erase_delivery(1, guid_of(1), true);
         w->put_awaiting_rel(1, 10);
         w->put_awaiting_rel(1, 11);
         w->erase_awaiting_rel(1, 10);

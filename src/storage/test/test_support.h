@@ -51,10 +51,12 @@ protected:
         std::chrono::system_clock::time_point now = std::chrono::system_clock::now()) {
         auto o = options();
         o.sync = _sync;
+        o.max_backlog = _max_backlog;
         return store::open(o, now);
     }
 
     sync_policy _sync = sync_policy::always;
+    std::uint64_t _max_backlog = store_options{}.max_backlog;
 
 private:
     temp_dir _tmp;
@@ -64,11 +66,17 @@ private:
 class waited_writer {
 public:
     explicit waited_writer(store& s)
-        : _writer(s.make_writer([this](std::uint64_t t) {
-              std::lock_guard lock(_mutex);
-              _durable = t;
-              _cv.notify_all();
-          })) {}
+        : _writer(s.make_writer(
+              [this](std::uint64_t t) {
+                  std::lock_guard lock(_mutex);
+                  _durable = t;
+                  _cv.notify_all();
+              },
+              [this] {
+                  std::lock_guard lock(_mutex);
+                  ++_caught_up;
+                  _cv.notify_all();
+              })) {}
 
     shard_writer& operator*() { return *_writer; }
     shard_writer* operator->() { return _writer.get(); }
@@ -81,11 +89,17 @@ public:
         return _cv.wait_for(lock, std::chrono::minutes(1),
                             [&] { return _durable >= _writer->ticket(); });
     }
+    /// How many times the store called on_caught_up.
+    int caught_up() {
+        std::lock_guard lock(_mutex);
+        return _caught_up;
+    }
 
 private:
     std::mutex _mutex;
     std::condition_variable _cv;
     std::uint64_t _durable = 0;
+    int _caught_up = 0;
     std::unique_ptr<shard_writer> _writer;
 };
 
