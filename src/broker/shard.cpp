@@ -378,7 +378,14 @@ void shard::tick() {
     if (_index == 0) {
         _ctx.access.purge(now);
         if (++_ticks % 60 == 0)
-            _ctx.retained.purge_expired(now);
+            _ctx.retained.purge_expired(now, [this](std::string_view topic) {
+                // Handed over at once, under the retained store's lock: a new retained
+                // message for the topic, put after the lock, reaches the store after this.
+                if (_writer) {
+                    _writer->erase_retained(topic);
+                    _writer->flush();
+                }
+            });
     }
 }
 

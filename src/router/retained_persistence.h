@@ -5,7 +5,8 @@
 //
 // Every retained message is stored, whatever its QoS: a retained message is the last known
 // state of its topic, and users expect it back after a restart. Its Message Expiry counts
-// on across the restart.
+// on across the restart; an expired one is deleted from the store when the broker purges it
+// from memory (retained_store::purge_expired, every minute) or at the next start.
 //
 // THREADING WARNING: one writer per shard, used only on that shard's thread.
 

@@ -33,6 +33,7 @@
 #include "router/retained_store.h"
 
 #include <cassert>
+#include <functional>
 #include <mutex>
 #include <shared_mutex>
 #include <string>
@@ -200,12 +201,15 @@ void retained_store::match(std::string_view filter, std::vector<core::message_pt
     walk(_impl->root, filter, 0, true, now, out);
 }
 
-std::size_t retained_store::purge_expired(time_point now) {
+std::size_t retained_store::purge_expired(time_point now,
+                                          const std::function<void(std::string_view)>& purged_one) {
     std::unique_lock lock(_impl->mutex);
     std::size_t purged = 0;
     for (auto it = _impl->by_topic.begin(); it != _impl->by_topic.end();) {
         const auto next = std::next(it);  // erase_at invalidates only `it`
         if (it->second->msg->expired(now)) {
+            if (purged_one)
+                purged_one(it->second->msg->topic);
             _impl->erase_at(it);
             ++purged;
         }

@@ -7,6 +7,7 @@
 // retained traffic is rare next to plain publishes).
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string_view>
 #include <vector>
@@ -38,8 +39,11 @@ public:
                core::message::clock::time_point now) const;
 
     /// Drops every message expired at `now`; returns how many. O(number of topics): call it
-    /// from a periodic timer, not per publish.
-    std::size_t purge_expired(core::message::clock::time_point now);
+    /// from a periodic timer, not per publish. `purged_one(topic)` is called for each, under
+    /// the store's lock: whatever it does comes before any later put or erase of the topic
+    /// (the broker deletes the stored copy there, retained_persistence.h).
+    std::size_t purge_expired(core::message::clock::time_point now,
+                              const std::function<void(std::string_view)>& purged_one = {});
 
     /// Number of stored topics, expired-but-not-yet-purged ones included.
     std::size_t size() const;

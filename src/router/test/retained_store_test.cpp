@@ -160,6 +160,19 @@ TEST(retained_store, expired_messages_are_skipped_and_purged) {
     EXPECT_EQ(matched(s, "#"), strings{"t/forever=z"});
 }
 
+TEST(retained_store, purge_names_each_purged_topic) {
+    retained_store s;
+    const auto now = clock_type::now();
+    s.put(make("a/old", "x", 10, now - 11s));
+    s.put(make("b/old", "x", 1, now - 2s));
+    s.put(make("c/live", "y", 10, now));
+    std::vector<std::string> purged;
+    EXPECT_EQ(s.purge_expired(now, [&](std::string_view t) { purged.emplace_back(t); }), 2u);
+    std::sort(purged.begin(), purged.end());
+    EXPECT_EQ(purged, (strings{"a/old", "b/old"}));
+    EXPECT_EQ(matched(s, "#"), strings{"c/live=y"});
+}
+
 TEST(retained_store, concurrent_put_and_match) {
     retained_store s;
     std::vector<std::thread> threads;
